@@ -1,0 +1,137 @@
+/**
+ * Error families and their exit codes.
+ *
+ * A user's mistake ({@link UsageError}) is a different family from a failure of the world (network,
+ * service, file system) and from a bug. `run()` turns each family into its documented exit code;
+ * anything that is not an {@link AwsLoginError} is a bug and exits with {@link ExitCode.Internal}.
+ *
+ * @module
+ */
+
+/** Documented exit codes. Keep README.md in step. */
+export const ExitCode = {
+  Ok: 0,
+  /** An unexpected failure: a bug. */
+  Internal: 1,
+  /** Bad flags, bad input. */
+  Usage: 2,
+  /** The AWS config, credentials or cache files rule the request out (profile refused, no region...). */
+  Config: 3,
+  /** The browser sign-in did not complete: denied, state mismatch, timed out, cancelled. */
+  Authorization: 4,
+  /** AWS Sign-In answered with an error. */
+  Service: 5,
+  /** There is no usable session: sign in again. */
+  LoginRequired: 6,
+  /** AWS Sign-In could not be reached. */
+  Network: 7,
+  /** A file could not be read or written. */
+  FileSystem: 8,
+  /** Interrupted with Ctrl-C. */
+  Interrupted: 130,
+} as const;
+
+/** One of the values of {@link ExitCode}. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** Base class of every error aws-login reports to the user on purpose. */
+export class AwsLoginError extends Error {
+  /** The process exit code for this error. */
+  readonly exitCode: ExitCodeValue;
+  /** A stable machine-readable identifier, e.g. `"TOKEN_EXPIRED"` or `"STATE_MISMATCH"`. */
+  readonly code: string;
+  /** An optional second line telling the user what to do. */
+  readonly hint: string | undefined;
+
+  constructor(
+    message: string,
+    options: { exitCode: ExitCodeValue; code: string; hint?: string; cause?: unknown },
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.exitCode = options.exitCode;
+    this.code = options.code;
+    this.hint = options.hint;
+  }
+}
+
+/** Options shared by the subclasses. */
+export interface ErrorOptions {
+  code?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+function withDefaults(exitCode: ExitCodeValue, fallbackCode: string, options: ErrorOptions = {}) {
+  return {
+    exitCode,
+    code: options.code ?? fallbackCode,
+    ...(options.hint === undefined ? {} : { hint: options.hint }),
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+  };
+}
+
+/** The user asked for something that cannot be done as asked (exit 2). */
+export class UsageError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.Usage, "USAGE", options));
+  }
+}
+
+/** The configuration rules the request out (exit 3). */
+export class ConfigError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.Config, "CONFIG", options));
+  }
+}
+
+/** The browser sign-in did not complete (exit 4). */
+export class AuthorizationError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.Authorization, "AUTHORIZATION", options));
+  }
+}
+
+/** AWS Sign-In answered with an error (exit 5). */
+export class ServiceError extends AwsLoginError {
+  /** HTTP status of the answer. */
+  readonly status: number;
+  /** `X-Amzn-ErrorType` of the answer, e.g. `AccessDeniedException`. */
+  readonly errorType: string | undefined;
+  constructor(
+    message: string,
+    options: ErrorOptions & { status: number; errorType?: string | undefined },
+  ) {
+    super(message, withDefaults(ExitCode.Service, "SERVICE", options));
+    this.status = options.status;
+    this.errorType = options.errorType;
+  }
+}
+
+/** The session is gone and only a new sign-in helps (exit 6). */
+export class LoginRequiredError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.LoginRequired, "LOGIN_REQUIRED", options));
+  }
+}
+
+/** AWS Sign-In could not be reached (exit 7). */
+export class NetworkError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.Network, "NETWORK", options));
+  }
+}
+
+/** A file could not be read or written (exit 8). */
+export class FileSystemError extends AwsLoginError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.FileSystem, "FILE_SYSTEM", options));
+  }
+}
+
+/** The user pressed Ctrl-C or answered "no" (exit 130 for Ctrl-C). */
+export class InterruptedError extends AwsLoginError {
+  constructor(message = "Interrupted", options?: ErrorOptions) {
+    super(message, withDefaults(ExitCode.Interrupted, "INTERRUPTED", options));
+  }
+}

@@ -1,0 +1,316 @@
+// deno-lint-ignore-file no-console
+/**
+ * The real {@link Deps}: the only module that touches `Deno.*`.
+ *
+ * @module
+ */
+
+import type {
+  Deps,
+  FileInfo,
+  FileLock,
+  FileSystem,
+  HttpServer,
+  Input,
+  OsName,
+  Output,
+  SpawnOptions,
+  SpawnResult,
+} from "./deps.ts";
+import { LineReader } from "./line_reader.ts";
+
+const encoder = new TextEncoder();
+
+function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
+  return {
+    write(text: string) {
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) {
+        written += stream.writeSync(bytes.subarray(written));
+      }
+    },
+    get isTerminal() {
+      return stream.isTerminal();
+    },
+  };
+}
+
+function input(): Input {
+  let reader: LineReader | undefined;
+  return {
+    get isTerminal() {
+      return Deno.stdin.isTerminal();
+    },
+    readLine() {
+      reader ??= new LineReader(Deno.stdin.readable);
+      return reader.readLine();
+    },
+  };
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof Deno.errors.NotFound;
+}
+
+function toFileInfo(info: Deno.FileInfo): FileInfo {
+  return {
+    isFile: info.isFile,
+    isDirectory: info.isDirectory,
+    mode: Deno.build.os === "windows" ? null : info.mode === null ? null : info.mode & 0o7777,
+    mtime: info.mtime,
+  };
+}
+
+function dirname(path: string): string {
+  const index = Math.max(
+    path.lastIndexOf("/"),
+    Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1,
+  );
+  if (index < 0) return ".";
+  if (index === 0) return path.slice(0, 1);
+  return path.slice(0, index);
+}
+
+const fileSystem: FileSystem = {
+  readTextFile(path) {
+    return Deno.readTextFile(path);
+  },
+  async writeTextFileAtomic(path, text, options = {}) {
+    const random = crypto.getRandomValues(new Uint8Array(6));
+    const suffix = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+    const temporary = `${dirname(path)}/.${path.slice(dirname(path).length + 1)}.${suffix}.tmp`;
+    const file = await Deno.open(temporary, {
+      write: true,
+      createNew: true,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+    });
+    try {
+      try {
+        const bytes = encoder.encode(text);
+        let written = 0;
+        while (written < bytes.length) written += await file.write(bytes.subarray(written));
+        await file.sync();
+      } finally {
+        file.close();
+      }
+      if (options.mode !== undefined && Deno.build.os !== "windows") {
+        await Deno.chmod(temporary, options.mode);
+      }
+      await Deno.rename(temporary, path);
+    } catch (error) {
+      await Deno.remove(temporary).catch(() => {});
+      throw error;
+    }
+  },
+  async stat(path) {
+    try {
+      return toFileInfo(await Deno.stat(path));
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  },
+  async mkdir(path, options = {}) {
+    await Deno.mkdir(path, {
+      recursive: true,
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+    });
+  },
+  async chmod(path, mode) {
+    if (Deno.build.os === "windows") return;
+    await Deno.chmod(path, mode);
+  },
+  async remove(path) {
+    try {
+      await Deno.remove(path);
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  },
+  async listFiles(path) {
+    const names: string[] = [];
+    try {
+      for await (const entry of Deno.readDir(path)) {
+        if (entry.isFile) names.push(entry.name);
+      }
+    } catch (error) {
+      if (isNotFound(error)) return [];
+      throw error;
+    }
+    return names.sort();
+  },
+  async lock(path): Promise<FileLock> {
+    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    try {
+      await file.lock(true);
+    } catch (error) {
+      file.close();
+      throw error;
+    }
+    let released = false;
+    const release = async () => {
+      if (released) return;
+      released = true;
+      try {
+        await file.unlock();
+      } finally {
+        file.close();
+      }
+    };
+    return { release, [Symbol.asyncDispose]: release };
+  },
+};
+
+async function which(command: string): Promise<string | null> {
+  const windows = Deno.build.os === "windows";
+  const isPath = command.includes("/") || (windows && command.includes("\\"));
+  const extensions = windows
+    ? ["", ...(Deno.env.get("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)]
+    : [""];
+  const candidates = isPath
+    ? extensions.map((ext) => command + ext)
+    : (Deno.env.get("PATH") ?? "").split(windows ? ";" : ":").filter(Boolean).flatMap((dir) =>
+      extensions.map((ext) => `${dir}${windows ? "\\" : "/"}${command}${ext}`)
+    );
+  for (const candidate of candidates) {
+    try {
+      const info = await Deno.stat(candidate);
+      if (!info.isFile) continue;
+      if (!windows && info.mode !== null && (info.mode & 0o111) === 0) continue;
+      return candidate;
+    } catch {
+      // not there: try the next one
+    }
+  }
+  return null;
+}
+
+async function spawn(argv: readonly string[], options: SpawnOptions = {}): Promise<SpawnResult> {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new TypeError("spawn() needs a program to run");
+  const command = new Deno.Command(program, {
+    args,
+    stdin: "null",
+    stdout: options.detached ? "null" : "piped",
+    stderr: options.detached ? "null" : "piped",
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
+  const child = command.spawn();
+  if (options.detached) {
+    child.unref();
+    return { code: 0, stdout: "", stderr: "" };
+  }
+  const result = child.output();
+  if (options.timeoutMs === undefined) return decode(await result);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<SpawnResult>((resolve) => {
+    timer = setTimeout(() => {
+      child.unref();
+      resolve({ code: -1, stdout: "", stderr: "timed out" });
+    }, options.timeoutMs);
+  });
+  try {
+    return await Promise.race([result.then(decode), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function decode(output: Deno.CommandOutput): SpawnResult {
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+async function serve(
+  options: { hostname: string; port: number },
+  handler: (request: Request) => Response | Promise<Response>,
+): Promise<HttpServer> {
+  const controller = new AbortController();
+  let resolveListening!: (addr: Deno.NetAddr) => void;
+  const listening = new Promise<Deno.NetAddr>((resolve) => resolveListening = resolve);
+  const server = Deno.serve({
+    hostname: options.hostname,
+    port: options.port,
+    signal: controller.signal,
+    onListen: (addr) => resolveListening(addr as Deno.NetAddr),
+    onError: () => new Response("Internal error", { status: 500 }),
+  }, handler);
+  const addr = await listening;
+  const shutdown = async () => {
+    controller.abort();
+    await server.finished;
+  };
+  return {
+    port: addr.port,
+    hostname: addr.hostname,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}
+
+/** The path of this program's entry module as a local path or URL, for {@link Deps.selfCommand}. */
+function selfCommand(): string[] {
+  const exec = Deno.execPath();
+  const base = exec.split(/[\\/]/).pop()?.toLowerCase() ?? "";
+  if (base !== "deno" && base !== "deno.exe") return [exec];
+  const main = Deno.mainModule;
+  const entry = main.startsWith("file:") ? decodeURIComponent(new URL(main).pathname) : main;
+  const local = Deno.build.os === "windows" && /^\/[A-Za-z]:/.test(entry) ? entry.slice(1) : entry;
+  return [exec, "run", "--allow-all", "--quiet", local];
+}
+
+/** Builds the real dependencies of the program. */
+export function realDeps(): Deps {
+  return {
+    now: () => new Date(),
+    randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
+    randomUUID: () => crypto.randomUUID(),
+    sleep: (ms, signal) =>
+      new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        }
+        signal?.addEventListener("abort", done, { once: true });
+      }),
+    env: (name) => Deno.env.get(name),
+    os: Deno.build.os as OsName,
+    homeDir: () =>
+      Deno.build.os === "windows"
+        ? Deno.env.get("USERPROFILE") ?? Deno.env.get("HOME")
+        : Deno.env.get("HOME"),
+    selfCommand,
+    fs: fileSystem,
+    fetch: (input, init) => fetch(input, init),
+    spawn,
+    which,
+    serve,
+    stdin: input(),
+    stdout: output(Deno.stdout),
+    stderr: output(Deno.stderr),
+    onInterrupt(handler) {
+      const signal = "SIGINT" as const;
+      try {
+        Deno.addSignalListener(signal, handler);
+      } catch {
+        return () => {};
+      }
+      return () => Deno.removeSignalListener(signal, handler);
+    },
+  };
+}
+
+/** Runs a top-level failure handler: the last resort when `run()` itself throws. */
+export function reportCrash(error: unknown): void {
+  console.error("aws-login: internal error:", error);
+}

@@ -1,0 +1,125 @@
+/**
+ * A {@link Deps} for tests: a settable clock, an environment from a record, captured output and
+ * scripted input. The file system, network and listeners are the real ones (tests point them at a
+ * temporary directory and at loopback).
+ *
+ * @module
+ */
+
+import type {
+  Deps,
+  Input,
+  OsName,
+  Output,
+  SpawnOptions,
+  SpawnResult,
+} from "../../lib/runtime/deps.ts";
+import { realDeps } from "../../lib/runtime/real.ts";
+import { LineReader } from "../../lib/runtime/line_reader.ts";
+
+/** Captured text of an output stream. */
+export interface CapturedOutput extends Output {
+  readonly text: string;
+}
+
+/** An output that records everything written to it. */
+export function captureOutput(isTerminal = false): CapturedOutput {
+  let text = "";
+  return {
+    write(chunk: string) {
+      text += chunk;
+    },
+    get text() {
+      return text;
+    },
+    isTerminal,
+  };
+}
+
+/** Input that answers `readLine()` from the given lines, then end of input. */
+export function scriptedInput(lines: readonly string[], isTerminal = false): Input {
+  const bytes = new TextEncoder().encode(lines.map((line) => line + "\n").join(""));
+  const reader = new LineReader(ReadableStream.from([bytes]));
+  return { isTerminal, readLine: () => reader.readLine() };
+}
+
+/** Input whose lines are pushed by the test while the code under test waits. */
+export function pushInput(isTerminal = false): Input & { push(line: string): void; end(): void } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({ start: (c) => controller = c });
+  const reader = new LineReader(stream);
+  const encoder = new TextEncoder();
+  return {
+    isTerminal,
+    readLine: () => reader.readLine(),
+    push: (line) => controller.enqueue(encoder.encode(line + "\n")),
+    end: () => controller.close(),
+  };
+}
+
+/** Options of {@link fakeDeps}. */
+export interface FakeDepsOptions {
+  env?: Record<string, string>;
+  now?: Date;
+  os?: OsName;
+  stdin?: Input;
+  stdoutIsTerminal?: boolean;
+  stderrIsTerminal?: boolean;
+  spawn?: (argv: readonly string[], options?: SpawnOptions) => Promise<SpawnResult>;
+  which?: (command: string) => Promise<string | null>;
+  fetch?: Deps["fetch"];
+  selfCommand?: string[];
+}
+
+/** A {@link Deps} with captured output, for in-process tests. */
+export interface FakeDeps extends Deps {
+  readonly stdout: CapturedOutput;
+  readonly stderr: CapturedOutput;
+  /** The environment; tests may change it. */
+  readonly envRecord: Record<string, string>;
+  /** Moves the fake clock forward. */
+  advance(ms: number): void;
+  /** Sets the fake clock. */
+  setNow(date: Date): void;
+  /** The argv of every spawn call, in order. */
+  readonly spawned: string[][];
+}
+
+/** Builds a {@link FakeDeps}. */
+export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
+  const real = realDeps();
+  let now = options.now?.getTime() ?? Date.now();
+  const envRecord = { ...(options.env ?? {}) };
+  const os = options.os ?? real.os;
+  const spawned: string[][] = [];
+  return {
+    now: () => new Date(now),
+    advance(ms) {
+      now += ms;
+    },
+    setNow(date) {
+      now = date.getTime();
+    },
+    randomBytes: real.randomBytes,
+    randomUUID: real.randomUUID,
+    sleep: real.sleep,
+    env: (name) => envRecord[name],
+    envRecord,
+    os,
+    homeDir: () => os === "windows" ? envRecord.USERPROFILE ?? envRecord.HOME : envRecord.HOME,
+    selfCommand: () => options.selfCommand ?? ["aws-login"],
+    fs: real.fs,
+    fetch: options.fetch ?? real.fetch,
+    spawn: (argv, spawnOptions) => {
+      spawned.push([...argv]);
+      return (options.spawn ?? real.spawn)(argv, spawnOptions);
+    },
+    spawned,
+    which: options.which ?? (() => Promise.resolve(null)),
+    serve: real.serve,
+    stdin: options.stdin ?? scriptedInput([]),
+    stdout: captureOutput(options.stdoutIsTerminal ?? false),
+    stderr: captureOutput(options.stderrIsTerminal ?? false),
+    onInterrupt: () => () => {},
+  };
+}
