@@ -1,0 +1,109 @@
+/**
+ * Resolution and validation of {@link EmulatorOptions} into a complete configuration.
+ *
+ * @module
+ */
+
+import type { ApprovalMode, EmulatorOptions } from "./types.ts";
+
+/** Default login session ARN. */
+export const DEFAULT_SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
+
+/** {@link EmulatorOptions} with every default applied. */
+export interface EmulatorConfig {
+  readonly regions: readonly string[];
+  readonly approval: ApprovalMode;
+  readonly sessionArn: string;
+  readonly accountId: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlSeconds: number;
+  readonly authCodeTtlSeconds: number;
+  readonly dpopIatWindowSeconds: number;
+  readonly now: () => number;
+  readonly port: number;
+  readonly log: (line: string) => void;
+}
+
+const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
+const ARN = /^arn:aws[a-z-]*:(sts|iam)::(\d{12}):.+$/;
+
+/**
+ * Whether `region` looks like an AWS region name such as `us-east-1` or `eusc-de-east-1`.
+ *
+ * @example
+ * ```ts
+ * isRegionName("us-east-1"); // true
+ * ```
+ */
+export function isRegionName(region: string): boolean {
+  return REGION.test(region);
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`Invalid option "${name}": ${value} is not a positive integer`);
+  }
+  return value;
+}
+
+/**
+ * Applies defaults and validates options; throws `RangeError` or `TypeError` on bad values.
+ *
+ * @example
+ * ```ts
+ * resolveConfig({ regions: ["eu-west-1"] }).approval; // "auto"
+ * ```
+ */
+export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
+  const regions = options.regions ?? ["us-east-1"];
+  if (regions.length === 0) throw new RangeError('Invalid option "regions": it is empty');
+  for (const region of regions) {
+    if (!isRegionName(region)) {
+      throw new RangeError(`Invalid option "regions": "${region}" is not a region name`);
+    }
+  }
+  if (new Set(regions).size !== regions.length) {
+    throw new RangeError(`Invalid option "regions": ${JSON.stringify(regions)} has duplicates`);
+  }
+  const approval = options.approval ?? "auto";
+  if (approval !== "auto" && approval !== "page") {
+    throw new RangeError(`Invalid option "approval": "${approval}" is not "auto" or "page"`);
+  }
+  const sessionArn = options.sessionArn ?? DEFAULT_SESSION_ARN;
+  const arnMatch = ARN.exec(sessionArn);
+  if (arnMatch === null) {
+    throw new RangeError(
+      `Invalid option "sessionArn": "${sessionArn}" is not an IAM or STS ARN with a 12-digit account`,
+    );
+  }
+  const port = options.port ?? 0;
+  if (!Number.isSafeInteger(port) || port < 0 || port + regions.length - 1 > 65535) {
+    throw new RangeError(`Invalid option "port": ${port} is not a usable port`);
+  }
+  return {
+    regions: [...regions],
+    approval,
+    sessionArn,
+    accountId: arnMatch[2] ?? "",
+    accessTokenTtlSeconds: positiveInteger(
+      "accessTokenTtlSeconds",
+      options.accessTokenTtlSeconds,
+      900,
+    ),
+    refreshTokenTtlSeconds: positiveInteger(
+      "refreshTokenTtlSeconds",
+      options.refreshTokenTtlSeconds,
+      43200,
+    ),
+    authCodeTtlSeconds: positiveInteger("authCodeTtlSeconds", options.authCodeTtlSeconds, 300),
+    dpopIatWindowSeconds: positiveInteger(
+      "dpopIatWindowSeconds",
+      options.dpopIatWindowSeconds,
+      300,
+    ),
+    now: options.now ?? (() => Date.now()),
+    port,
+    log: options.log ?? (() => {}),
+  };
+}

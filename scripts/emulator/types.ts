@@ -1,0 +1,117 @@
+/**
+ * Public types of the AWS Sign-In + STS emulator.
+ *
+ * @module
+ */
+
+/** How `GET /v1/authorize` obtains the user's consent. */
+export type ApprovalMode = "auto" | "page";
+
+/** Options of {@link startEmulator}. Every field is optional. */
+export interface EmulatorOptions {
+  /**
+   * Regions served; each region gets its own listener on 127.0.0.1. Default `["us-east-1"]`.
+   * Refresh tokens only work at the listener (region) that issued them.
+   */
+  regions?: string[];
+  /**
+   * `"auto"`: `/v1/authorize` immediately 302-redirects (tests). `"page"`: it shows an HTML page
+   * with an approve button (`id="approve"`) and a deny button (`id="deny"`) that a real browser
+   * clicks. Default `"auto"`.
+   */
+  approval?: ApprovalMode;
+  /** Login session ARN the emulator signs in. Default `"arn:aws:sts::123456789012:assumed-role/Admin/alice"`. */
+  sessionArn?: string;
+  /** Lifetime of issued AWS credentials (`expiresIn`). Default 900 (15 minutes). */
+  accessTokenTtlSeconds?: number;
+  /** Absolute lifetime of a login session's refresh tokens, counted from login. Default 43200 (12 h). */
+  refreshTokenTtlSeconds?: number;
+  /** Lifetime of an authorization code. Default 300 (5 minutes). */
+  authCodeTtlSeconds?: number;
+  /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */
+  dpopIatWindowSeconds?: number;
+  /** Clock used for all expiry decisions, in milliseconds. Default `() => Date.now()`. */
+  now?: () => number;
+  /**
+   * Port of the first region's listener. Default 0 (the system picks one). When not 0, the
+   * region at index `i` listens on `port + i`.
+   */
+  port?: number;
+  /** Receives one line per handled request (method, path, status); never secrets. */
+  log?: (line: string) => void;
+}
+
+/** Request counters, updated live. */
+export interface EmulatorCounts {
+  /** `GET /v1/authorize` requests, including rejected and faulted ones. */
+  authorize: number;
+  /** `POST /v1/token` requests, including rejected and faulted ones. */
+  token: number;
+  /** Successful token grants, by grant type. */
+  tokenByGrant: { authorization_code: number; refresh_token: number };
+  /** Token requests the emulator rejected (4xx/5xx of its own, not injected faults). */
+  tokenErrors: number;
+  /** STS requests, including rejected and faulted ones. */
+  sts: number;
+  /** STS requests the emulator rejected (authentication or request errors, not injected faults). */
+  stsRejected: number;
+  /** `GET /v1/sessions/confirmation` requests (cross-device code pages). */
+  confirmation: number;
+  /** Injected faults that were applied. */
+  faults: number;
+}
+
+/** The `error` codes of the Sign-In service model (`OAuth2ErrorCode`). */
+export type OAuth2ErrorCode =
+  | "TOKEN_EXPIRED"
+  | "USER_CREDENTIALS_CHANGED"
+  | "INSUFFICIENT_PERMISSIONS"
+  | "AUTHCODE_EXPIRED"
+  | "server_error"
+  | "INVALID_REQUEST"
+  | "RESOURCE_NOT_FOUND"
+  | "CONFLICT"
+  | "SERVICE_QUOTA_EXCEEDED";
+
+/** Paths a {@link Fault} can target; `"/"` is the STS endpoint. */
+export type FaultPath = "/v1/token" | "/v1/authorize" | "/";
+
+/**
+ * A fault to inject. Faults are queued and consumed in order by requests to their `path`
+ * (any region). A fault applies its delay first, then drops the connection (`drop`) or answers
+ * with an error (`status` and/or `error`); with neither it only delays.
+ */
+export interface Fault {
+  path: FaultPath;
+  /** HTTP status of the injected error, e.g. 500, 503, 429. */
+  status?: number;
+  /**
+   * For `/v1/token` only: the `error` code of the body; it also picks the `X-Amzn-ErrorType`
+   * and the default status (e.g. `INSUFFICIENT_PERMISSIONS` → 403 `AccessDeniedException`).
+   */
+  error?: OAuth2ErrorCode;
+  /** Delay before answering, in milliseconds. */
+  delayMs?: number;
+  /** How many matching requests this fault applies to. Default 1. */
+  times?: number;
+  /** Close the connection without answering. */
+  drop?: boolean;
+}
+
+/** A running emulator. Dispose it (or call {@link Emulator.close}) to stop every listener. */
+export interface Emulator extends AsyncDisposable {
+  /** Base URL of the first region, `"http://127.0.0.1:PORT"`. */
+  readonly url: string;
+  /** Base URL of a served region; throws `RangeError` for a region not served. */
+  urlFor(region: string): string;
+  /** Live counters. */
+  readonly counts: EmulatorCounts;
+  /** Queues a fault. */
+  injectFault(fault: Fault): void;
+  /** Marks every refresh token issued so far as expired (next refresh → `TOKEN_EXPIRED`). */
+  expireRefreshTokens(): void;
+  /** Simulates a password change: the next refresh of any existing session → `USER_CREDENTIALS_CHANGED`. */
+  changeUserCredentials(): void;
+  /** Stops every listener and closes open connections. */
+  close(): Promise<void>;
+}
