@@ -56,13 +56,17 @@ export class AwsLoginError extends Error {
 }
 
 /** Options shared by the subclasses. */
-export interface ErrorOptions {
+export interface AwsErrorOptions {
   code?: string;
-  hint?: string;
+  hint?: string | undefined;
   cause?: unknown;
 }
 
-function withDefaults(exitCode: ExitCodeValue, fallbackCode: string, options: ErrorOptions = {}) {
+function withDefaults(
+  exitCode: ExitCodeValue,
+  fallbackCode: string,
+  options: AwsErrorOptions = {},
+) {
   return {
     exitCode,
     code: options.code ?? fallbackCode,
@@ -73,21 +77,21 @@ function withDefaults(exitCode: ExitCodeValue, fallbackCode: string, options: Er
 
 /** The user asked for something that cannot be done as asked (exit 2). */
 export class UsageError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.Usage, "USAGE", options));
   }
 }
 
 /** The configuration rules the request out (exit 3). */
 export class ConfigError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.Config, "CONFIG", options));
   }
 }
 
 /** The browser sign-in did not complete (exit 4). */
 export class AuthorizationError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.Authorization, "AUTHORIZATION", options));
   }
 }
@@ -100,7 +104,7 @@ export class ServiceError extends AwsLoginError {
   readonly errorType: string | undefined;
   constructor(
     message: string,
-    options: ErrorOptions & { status: number; errorType?: string | undefined },
+    options: AwsErrorOptions & { status: number; errorType?: string | undefined },
   ) {
     super(message, withDefaults(ExitCode.Service, "SERVICE", options));
     this.status = options.status;
@@ -110,28 +114,28 @@ export class ServiceError extends AwsLoginError {
 
 /** The session is gone and only a new sign-in helps (exit 6). */
 export class LoginRequiredError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.LoginRequired, "LOGIN_REQUIRED", options));
   }
 }
 
 /** AWS Sign-In could not be reached (exit 7). */
 export class NetworkError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.Network, "NETWORK", options));
   }
 }
 
 /** A file could not be read or written (exit 8). */
 export class FileSystemError extends AwsLoginError {
-  constructor(message: string, options?: ErrorOptions) {
+  constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.FileSystem, "FILE_SYSTEM", options));
   }
 }
 
 /** The user pressed Ctrl-C or answered "no" (exit 130 for Ctrl-C). */
 export class InterruptedError extends AwsLoginError {
-  constructor(message = "Interrupted", options?: ErrorOptions) {
+  constructor(message = "Interrupted", options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.Interrupted, "INTERRUPTED", options));
   }
 }

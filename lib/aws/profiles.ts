@@ -1,0 +1,319 @@
+/**
+ * Profiles on top of {@link parseIni}: which section of the config file holds a profile, what
+ * values botocore sees for it, and which other kind of credentials it already has (spec §9.3).
+ *
+ * The rules are botocore's (`configloader.build_profile_map`, `Session.full_config`), checked
+ * against botocore 1.43.11:
+ *
+ * - Config file: `[default]` is profile `default`. A header that starts with `profile` is split like
+ *   a shell command line (`shlex.split`) and is a profile when that gives exactly two words:
+ *   `[profile dev]`, `[profile  dev ]`, `[profile "my dev"]`, `[profile 'dev']` are all `dev`;
+ *   `[profile a b]` and `[ profile dev ]` (leading space) are not profiles at all. botocore does not
+ *   check the first word, so `[profiles dev]` is profile `dev` too; we do the same.
+ * - When several headers name the same profile (`[default]` and `[profile default]`, or
+ *   `[profile dev]` and `[profile "dev"]`), the one whose header first appears last wins, and it
+ *   replaces the others entirely: values are not merged across them.
+ * - The same header twice (`[profile dev]` … `[profile dev]`) makes botocore refuse the file
+ *   (`DuplicateSectionError`, reported by {@link parseIni} as a problem). We read on and merge the
+ *   occurrences key by key, later lines winning, as configparser does when not strict and as the
+ *   JS SDK does.
+ * - `[DEFAULT]` values apply to every section of the same file that does not set the key itself.
+ * - Credentials file: every header is a profile name, as is, and its values override the config
+ *   file's values key by key (`full_config`).
+ *
+ * Nested blocks (`s3 =` …) are not part of the flat views returned here.
+ *
+ * @module
+ */
+
+import type { IniSection } from "./ini.ts";
+
+type Resolved = Map<string, string | Readonly<Record<string, string>>>;
+
+const SHLEX_SPACE = " \t\r\n";
+const SHLEX_QUOTES = "'\"";
+const DEFAULTS_SECTION = "DEFAULT";
+
+/**
+ * The header name for a profile in the config file: `default`, or `profile NAME`. A name that
+ * botocore would not read back as one word (it holds whitespace, quotes or backslashes) is written
+ * in double quotes, with `"` and `\` escaped.
+ *
+ * @throws {TypeError} when the name is empty or holds a line break.
+ * @example
+ * ```ts
+ * import { configSectionName } from "./profiles.ts";
+ * configSectionName("default"); // "default"
+ * configSectionName("dev"); // "profile dev"
+ * configSectionName("my dev"); // 'profile "my dev"'
+ * ```
+ */
+export function configSectionName(profile: string): string {
+  checkProfileName(profile);
+  if (profile === "default") return "default";
+  const plain = [...profile].every((char) => !SHLEX_SPACE.includes(char) && !`'"\\`.includes(char));
+  if (plain) return `profile ${profile}`;
+  return `profile "${profile.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
+}
+
+/**
+ * The profile a config-file header defines, as botocore reads it, or `undefined` when the header is
+ * not a profile (`sso-session x`, `services s`, `profile a b`, `DEFAULT`...).
+ *
+ * @example
+ * ```ts
+ * import { configProfileName } from "./profiles.ts";
+ * configProfileName("profile dev"); // "dev"
+ * configProfileName('profile "my dev"'); // "my dev"
+ * configProfileName("default"); // "default"
+ * configProfileName("sso-session corp"); // undefined
+ * ```
+ */
+export function configProfileName(header: string): string | undefined {
+  if (header.startsWith("profile")) {
+    const words = shlexSplit(header);
+    return words?.length === 2 ? words[1] : undefined;
+  }
+  return header === "default" ? "default" : undefined;
+}
+
+/**
+ * The header name whose section botocore reads for a profile of the config file: of all headers
+ * that define the profile, the one that first appears last. `undefined` when none does.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { configProfileHeader } from "./profiles.ts";
+ * const { sections } = parseIni('[profile dev]\na = 1\n[profile "dev"]\nb = 2\n');
+ * configProfileHeader(sections, "dev"); // 'profile "dev"'
+ * ```
+ */
+export function configProfileHeader(
+  sections: readonly IniSection[],
+  profile: string,
+): string | undefined {
+  let found: string | undefined;
+  for (const name of distinctNames(sections)) {
+    if (configProfileName(name) === profile) found = name;
+  }
+  return found;
+}
+
+/**
+ * Values of a profile from the config file: `[default]` (or `[profile default]`) for `default`,
+ * `[profile NAME]` (or `[profile "NAME"]`) otherwise, with `[DEFAULT]` values underneath.
+ * `undefined` when no section defines the profile.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { configProfile } from "./profiles.ts";
+ * const { sections } = parseIni("[profile dev]\nregion = eu-west-1\nlogin_session = arn:aws:iam::123456789012:user/dev\n");
+ * configProfile(sections, "dev");
+ * // { region: "eu-west-1", login_session: "arn:aws:iam::123456789012:user/dev" }
+ * ```
+ */
+export function configProfile(
+  sections: readonly IniSection[],
+  profile: string,
+): Record<string, string> | undefined {
+  const resolved = resolveConfigProfile(sections, profile);
+  return resolved === undefined ? undefined : flat(resolved);
+}
+
+/**
+ * Values of `[NAME]` from the credentials file, with `[DEFAULT]` values underneath. `undefined`
+ * when there is no such section.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { credentialsProfile } from "./profiles.ts";
+ * const { sections } = parseIni("[dev]\naws_access_key_id = AKIDEXAMPLE\n");
+ * credentialsProfile(sections, "dev"); // { aws_access_key_id: "AKIDEXAMPLE" }
+ * ```
+ */
+export function credentialsProfile(
+  sections: readonly IniSection[],
+  profile: string,
+): Record<string, string> | undefined {
+  const resolved = resolveCredentialsProfile(sections, profile);
+  return resolved === undefined ? undefined : flat(resolved);
+}
+
+/**
+ * The view botocore uses (`Session.full_config`): credentials-file values override config-file
+ * values key by key. `undefined` when neither file defines the profile.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { mergedProfile } from "./profiles.ts";
+ * const config = parseIni("[profile dev]\nregion = eu-west-1\n").sections;
+ * const credentials = parseIni("[dev]\naws_access_key_id = AKIDEXAMPLE\n").sections;
+ * mergedProfile(config, credentials, "dev");
+ * // { region: "eu-west-1", aws_access_key_id: "AKIDEXAMPLE" }
+ * ```
+ */
+export function mergedProfile(
+  config: readonly IniSection[],
+  credentials: readonly IniSection[],
+  profile: string,
+): Record<string, string> | undefined {
+  const fromConfig = resolveConfigProfile(config, profile);
+  const fromCredentials = resolveCredentialsProfile(credentials, profile);
+  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
+  return flat(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
+}
+
+/**
+ * Every profile name defined in the config file, then those only in the credentials file, once
+ * each, in file order.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { listProfiles } from "./profiles.ts";
+ * const config = parseIni("[default]\n[sso-session corp]\n[profile dev]\n").sections;
+ * const credentials = parseIni("[dev]\n[ci]\n").sections;
+ * listProfiles(config, credentials); // ["default", "dev", "ci"]
+ * ```
+ */
+export function listProfiles(
+  config: readonly IniSection[],
+  credentials?: readonly IniSection[],
+): string[] {
+  const names = new Set<string>();
+  for (const section of config) {
+    const name = configProfileName(section.name);
+    if (name !== undefined) names.add(name);
+  }
+  for (const section of credentials ?? []) {
+    if (section.name !== DEFAULTS_SECTION) names.add(section.name);
+  }
+  return [...names];
+}
+
+/**
+ * Spec §9.3: the other kind of credentials a merged profile already holds, checked in the AWS CLI's
+ * order, in the CLI's words; `undefined` when there is none. Like the CLI, it tests whether the key
+ * is present, even with an empty value. A profile with only `sso_session` is not refused.
+ *
+ * @example
+ * ```ts
+ * import { otherCredentialStyle } from "./profiles.ts";
+ * otherCredentialStyle({ role_arn: "arn:aws:iam::123456789012:role/R", aws_access_key_id: "AKID" }); // "Access Key"
+ * otherCredentialStyle({ sso_session: "corp", region: "eu-west-1" }); // undefined
+ * ```
+ */
+export function otherCredentialStyle(merged: Readonly<Record<string, string>>): string | undefined {
+  const has = (key: string) => Object.hasOwn(merged, key);
+  if (has("web_identity_token_file")) return "Web Identity";
+  if (has("sso_role_name") || has("sso_account_id")) return "SSO";
+  if (has("aws_access_key_id")) return "Access Key";
+  if (has("role_arn")) return "Assume Role";
+  if (has("credential_process")) return "Credential Process";
+  return undefined;
+}
+
+function checkProfileName(profile: string): void {
+  if (profile === "") throw new TypeError("Invalid profile name: it is empty");
+  if (/[\r\n]/.test(profile)) {
+    throw new TypeError(`Invalid profile name ${JSON.stringify(profile)}: it holds a line break`);
+  }
+}
+
+function resolveConfigProfile(
+  sections: readonly IniSection[],
+  profile: string,
+): Resolved | undefined {
+  const header = configProfileHeader(sections, profile);
+  return header === undefined ? undefined : resolveHeader(sections, header);
+}
+
+function resolveCredentialsProfile(
+  sections: readonly IniSection[],
+  profile: string,
+): Resolved | undefined {
+  if (profile === DEFAULTS_SECTION) return undefined;
+  return sections.some((section) => section.name === profile)
+    ? resolveHeader(sections, profile)
+    : undefined;
+}
+
+/** The values of every occurrence of `header`, later ones winning, over `[DEFAULT]`'s. */
+function resolveHeader(sections: readonly IniSection[], header: string): Resolved {
+  const resolved: Resolved = new Map();
+  for (const name of [DEFAULTS_SECTION, header]) {
+    for (const section of sections) {
+      if (section.name !== name) continue;
+      // Within one section a key is either plain or nested, never both.
+      for (
+        const [key, value] of [...Object.entries(section.values), ...Object.entries(section.nested)]
+      ) {
+        resolved.delete(key);
+        resolved.set(key, value);
+      }
+    }
+  }
+  return resolved;
+}
+
+function flat(resolved: Resolved): Record<string, string> {
+  // fromEntries defines own properties, so a key such as "__proto__" stays a plain key.
+  return Object.fromEntries(
+    [...resolved].filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
+
+function distinctNames(sections: readonly IniSection[]): string[] {
+  return [...new Set(sections.map((section) => section.name))];
+}
+
+/**
+ * Python's `shlex.split(text)` (POSIX mode, no comments); `undefined` where Python raises
+ * (an unclosed quote or a trailing backslash).
+ */
+function shlexSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word = "";
+  let inWord = false;
+  let quote = "";
+  let i = 0;
+  while (i < text.length) {
+    const char = text.charAt(i++);
+    if (quote === "'") {
+      if (char === "'") quote = "";
+      else word += char;
+    } else if (quote === '"') {
+      if (char === '"') {
+        quote = "";
+      } else if (char === "\\") {
+        if (i >= text.length) return undefined;
+        const next = text.charAt(i++);
+        // Inside double quotes a backslash only escapes `"` and itself.
+        word += next === '"' || next === "\\" ? next : `\\${next}`;
+      } else {
+        word += char;
+      }
+    } else if (SHLEX_SPACE.includes(char)) {
+      if (inWord) words.push(word);
+      word = "";
+      inWord = false;
+    } else if (char === "\\") {
+      if (i >= text.length) return undefined;
+      word += text.charAt(i++);
+      inWord = true;
+    } else if (SHLEX_QUOTES.includes(char)) {
+      quote = char;
+      inWord = true;
+    } else {
+      word += char;
+      inWord = true;
+    }
+  }
+  if (quote !== "") return undefined;
+  if (inWord) words.push(word);
+  return words;
+}
