@@ -1,0 +1,352 @@
+/**
+ * Command line → {@link Command}: pure, no I/O. Every mistake is a {@link UsageError}.
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UsageError } from "../errors.ts";
+
+/** Output formats of `export-credentials` (spec §12). */
+export const EXPORT_FORMATS = [
+  "process",
+  "env",
+  "env-no-export",
+  "powershell",
+  "windows-cmd",
+  "fish",
+] as const;
+
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = typeof EXPORT_FORMATS[number];
+
+/** How `login` reaches the browser. */
+export type BrowserMode = "auto" | "browser" | "no-browser" | "remote";
+
+/** `aws-login login`. */
+export interface LoginCommand {
+  readonly name: "login";
+  readonly profile: string | undefined;
+  readonly region: string | undefined;
+  readonly endpointUrl: string | undefined;
+  readonly redirectPort: number | undefined;
+  readonly timeoutSeconds: number;
+  readonly mode: BrowserMode;
+  /** `--browser COMMAND`: the command to open the URL with. */
+  readonly browser: string | undefined;
+}
+
+/** `aws-login logout`. */
+export interface LogoutCommand {
+  readonly name: "logout";
+  readonly profile: string | undefined;
+  readonly all: boolean;
+}
+
+/** `aws-login export-credentials`. */
+export interface ExportCredentialsCommand {
+  readonly name: "export-credentials";
+  readonly profile: string | undefined;
+  readonly format: ExportFormat;
+}
+
+/** `aws-login status`. */
+export interface StatusCommand {
+  readonly name: "status";
+  readonly profile: string | undefined;
+  readonly json: boolean;
+}
+
+/** `aws-login configure credential-process`. */
+export interface ConfigureCredentialProcessCommand {
+  readonly name: "configure-credential-process";
+  readonly profile: string;
+  readonly sourceProfile: string;
+  readonly region: string | undefined;
+}
+
+/** `aws-login help [command]`, `--help`. */
+export interface HelpCommand {
+  readonly name: "help";
+  readonly topic: string | undefined;
+}
+
+/** `aws-login --version`. */
+export interface VersionCommand {
+  readonly name: "version";
+}
+
+/** Everything the command line can ask for. */
+export type Command =
+  | LoginCommand
+  | LogoutCommand
+  | ExportCredentialsCommand
+  | StatusCommand
+  | ConfigureCredentialProcessCommand
+  | HelpCommand
+  | VersionCommand;
+
+/** Default of `--timeout`: 10 minutes, as aws-cli waits. */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+
+/** Command names for help and suggestions. */
+export const COMMAND_NAMES = [
+  "login",
+  "logout",
+  "export-credentials",
+  "status",
+  "configure",
+] as const;
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const PROFILE: Options = { profile: { type: "string" } };
+const HELP: Options = { help: { type: "boolean", short: "h" } };
+
+function parse(command: string, args: string[], options: Options) {
+  try {
+    return parseArgs({
+      args,
+      options: { ...options, ...HELP },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    const text = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
+    const [first = "Invalid arguments", ...rest] = text.split("\n");
+    throw new UsageError(first.replace(/\.$/, ""), {
+      code: "BAD_ARGUMENT",
+      hint: rest.length > 0
+        ? rest.join(" ")
+        : `Run "aws-login ${command} --help" to see the options`,
+    });
+  }
+}
+
+function noPositionals(command: string, positionals: string[]): void {
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}" for "${command}"`, {
+      code: "BAD_ARGUMENT",
+      hint: `Run "aws-login ${command} --help" to see the options`,
+    });
+  }
+}
+
+function nonEmpty(flag: string, value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  if (value.trim() === "") {
+    throw new UsageError(`Option "--${flag}" needs a value`, { code: "BAD_ARGUMENT" });
+  }
+  return value.trim();
+}
+
+/**
+ * Parses a port number for `--redirect-port`: 1–65535.
+ *
+ * @example
+ * ```ts
+ * parsePort("8400"); // 8400
+ * ```
+ */
+export function parsePort(text: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 65535) {
+    throw new UsageError(`Invalid port "${text}": use a number from 1 to 65535`, {
+      code: "BAD_ARGUMENT",
+    });
+  }
+  return Number(text);
+}
+
+/**
+ * Parses a duration for `--timeout`: seconds, or a number with `s`, `m` or `h`.
+ *
+ * @example
+ * ```ts
+ * parseDuration("90"); // 90
+ * parseDuration("5m"); // 300
+ * ```
+ */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  const unit = { s: 1, m: 60, h: 3600 }[match?.[2] as "s" | "m" | "h" ?? "s"];
+  const seconds = match ? Number(match[1]) * unit : NaN;
+  if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 24 * 3600) {
+    throw new UsageError(
+      `Invalid timeout "${text}": use seconds or a duration such as "90s", "5m" (at most 24h)`,
+      { code: "BAD_ARGUMENT" },
+    );
+  }
+  return seconds;
+}
+
+function parseLogin(args: string[]): LoginCommand | HelpCommand {
+  const { values, positionals } = parse("login", args, {
+    ...PROFILE,
+    region: { type: "string" },
+    "endpoint-url": { type: "string" },
+    "redirect-port": { type: "string" },
+    timeout: { type: "string" },
+    remote: { type: "boolean" },
+    "no-remote": { type: "boolean" },
+    "no-browser": { type: "boolean" },
+    browser: { type: "string" },
+  });
+  if (values.help) return { name: "help", topic: "login" };
+  noPositionals("login", positionals);
+  const chosen = [
+    values.remote && "--remote",
+    values["no-remote"] && "--no-remote",
+    values["no-browser"] && "--no-browser",
+    values.browser !== undefined && "--browser",
+  ].filter(Boolean);
+  const allowedTogether = chosen.length === 2 && chosen.includes("--no-remote") &&
+    chosen.includes("--browser");
+  if (chosen.length > 1 && !allowedTogether) {
+    throw new UsageError(`Options ${chosen.join(" and ")} cannot be used together`, {
+      code: "BAD_ARGUMENT",
+      hint: 'Run "aws-login login --help" to see what each one does',
+    });
+  }
+  const redirectPort = nonEmpty("redirect-port", values["redirect-port"]);
+  const timeout = nonEmpty("timeout", values.timeout);
+  const mode: BrowserMode = values.remote
+    ? "remote"
+    : values["no-browser"]
+    ? "no-browser"
+    : values["no-remote"] || values.browser !== undefined
+    ? "browser"
+    : "auto";
+  return {
+    name: "login",
+    profile: nonEmpty("profile", values.profile),
+    region: nonEmpty("region", values.region),
+    endpointUrl: nonEmpty("endpoint-url", values["endpoint-url"]),
+    redirectPort: redirectPort === undefined ? undefined : parsePort(redirectPort),
+    timeoutSeconds: timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseDuration(timeout),
+    mode,
+    browser: nonEmpty("browser", values.browser),
+  };
+}
+
+function parseLogout(args: string[]): LogoutCommand | HelpCommand {
+  const { values, positionals } = parse("logout", args, { ...PROFILE, all: { type: "boolean" } });
+  if (values.help) return { name: "help", topic: "logout" };
+  noPositionals("logout", positionals);
+  const profile = nonEmpty("profile", values.profile);
+  if (values.all && profile !== undefined) {
+    throw new UsageError("Options --all and --profile cannot be used together", {
+      code: "BAD_ARGUMENT",
+    });
+  }
+  return { name: "logout", profile, all: values.all === true };
+}
+
+function parseExport(args: string[]): ExportCredentialsCommand | HelpCommand {
+  const { values, positionals } = parse("export-credentials", args, {
+    ...PROFILE,
+    format: { type: "string" },
+  });
+  if (values.help) return { name: "help", topic: "export-credentials" };
+  noPositionals("export-credentials", positionals);
+  const format = nonEmpty("format", values.format) ?? "process";
+  if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(
+      `Invalid format "${format}": choose one of ${EXPORT_FORMATS.join(", ")}`,
+      { code: "BAD_ARGUMENT" },
+    );
+  }
+  return {
+    name: "export-credentials",
+    profile: nonEmpty("profile", values.profile),
+    format: format as ExportFormat,
+  };
+}
+
+function parseStatus(args: string[]): StatusCommand | HelpCommand {
+  const { values, positionals } = parse("status", args, { ...PROFILE, json: { type: "boolean" } });
+  if (values.help) return { name: "help", topic: "status" };
+  noPositionals("status", positionals);
+  return {
+    name: "status",
+    profile: nonEmpty("profile", values.profile),
+    json: values.json === true,
+  };
+}
+
+function parseConfigure(args: string[]): ConfigureCredentialProcessCommand | HelpCommand {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === "--help" || sub === "-h") {
+    return { name: "help", topic: "configure" };
+  }
+  if (sub !== "credential-process") {
+    throw new UsageError(`Unknown configure command "${sub}"`, {
+      code: "UNKNOWN_COMMAND",
+      hint: 'The only one is "aws-login configure credential-process"',
+    });
+  }
+  const { values, positionals } = parse("configure credential-process", rest, {
+    ...PROFILE,
+    "source-profile": { type: "string" },
+    region: { type: "string" },
+  });
+  if (values.help) return { name: "help", topic: "configure" };
+  noPositionals("configure credential-process", positionals);
+  const profile = nonEmpty("profile", values.profile);
+  const sourceProfile = nonEmpty("source-profile", values["source-profile"]);
+  if (profile === undefined || sourceProfile === undefined) {
+    throw new UsageError("Both --profile and --source-profile are required", {
+      code: "BAD_ARGUMENT",
+      hint:
+        "Example: aws-login configure credential-process --profile process --source-profile login",
+    });
+  }
+  if (profile === sourceProfile) {
+    throw new UsageError(
+      `The profile "${profile}" cannot be its own source: choose a new name for --profile`,
+      { code: "BAD_ARGUMENT" },
+    );
+  }
+  return {
+    name: "configure-credential-process",
+    profile,
+    sourceProfile,
+    region: nonEmpty("region", values.region),
+  };
+}
+
+const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
+  login: parseLogin,
+  logout: parseLogout,
+  "export-credentials": parseExport,
+  status: parseStatus,
+  configure: parseConfigure,
+};
+
+/**
+ * Parses the whole command line.
+ *
+ * @example
+ * ```ts
+ * parseCommandLine(["login", "--profile", "dev"]).name; // "login"
+ * parseCommandLine(["--version"]).name; // "version"
+ * ```
+ */
+export function parseCommandLine(args: readonly string[]): Command {
+  const [first, ...rest] = args;
+  if (first === undefined || first === "--help" || first === "-h") {
+    return { name: "help", topic: undefined };
+  }
+  if (first === "--version" || first === "-V" || first === "version") return { name: "version" };
+  if (first === "help") return { name: "help", topic: rest[0] };
+  const parser = PARSERS[first];
+  if (parser === undefined) {
+    const suggestion = COMMAND_NAMES.find((name) => name.startsWith(first.slice(0, 3)));
+    throw new UsageError(`Unknown command "${first}"`, {
+      code: "UNKNOWN_COMMAND",
+      hint: suggestion
+        ? `Did you mean "aws-login ${suggestion}"? Run "aws-login --help" for all commands`
+        : 'Run "aws-login --help" for all commands',
+    });
+  }
+  return parser(rest);
+}

@@ -1,0 +1,465 @@
+/**
+ * `aws-login login`: orchestration only. The protocol is in `lib/signin/`, the files in `lib/aws/`,
+ * the browser in `lib/platform/`.
+ *
+ * @module
+ */
+
+import type { Deps } from "../runtime/deps.ts";
+import type { LoginCommand } from "../cli/args.ts";
+import {
+  AuthorizationError,
+  AwsLoginError,
+  ConfigError,
+  FileSystemError,
+  ServiceError,
+} from "../errors.ts";
+import { ask, canPrompt, confirm } from "../cli/prompt.ts";
+import { waitWithProgress } from "../cli/progress.ts";
+import {
+  loadSharedConfig,
+  mergedProfileValues,
+  profileValues,
+  resolveProfileName,
+  type SharedConfig,
+  writeConfigEdit,
+} from "../aws/shared_config.ts";
+import { otherCredentialStyle } from "../aws/profiles.ts";
+import {
+  cacheFilePath,
+  formatExpiresAt,
+  loginCacheDirectory,
+  type LoginCacheEntry,
+  writeCacheFile,
+} from "../aws/login_cache.ts";
+import { dirnameOf } from "../aws/paths.ts";
+import { resolveRegionForLogin } from "../aws/region.ts";
+import { signInEndpointFor } from "../aws/endpoint_config.ts";
+import type { SignInEndpoint } from "../signin/endpoints.ts";
+import {
+  type AuthorizationRequest,
+  type AuthorizationResponse,
+  checkAuthorizationResponse,
+  createAuthorizationRequest,
+  decodeRemoteCode,
+  parsePastedRedirect,
+} from "../signin/authorization.ts";
+import { startCallbackServer } from "../signin/callback_server.ts";
+import { exportSec1Pem, generateDPoPKeyPair } from "../signin/dpop_key.ts";
+import {
+  type AwsTokenResponse,
+  identityFromIdToken,
+  type LoginIdentity,
+} from "../signin/aws_dialect.ts";
+import { redeemAuthorizationCode } from "../signin/token.ts";
+import { gatherFacts } from "../platform/facts.ts";
+import { browserReachability, type PlatformFacts } from "../platform/browser.ts";
+import { openBrowser } from "../platform/launch.ts";
+
+/** How many times a user on a terminal may paste again after a bad paste. */
+const PASTE_ATTEMPTS = 3;
+
+/**
+ * Runs the whole sign-in. Nothing is written unless every step succeeded; on failure the config and
+ * cache are exactly as they were.
+ *
+ * @example
+ * ```ts ignore
+ * await login(deps, parseCommandLine(["login", "--profile", "dev"]) as LoginCommand);
+ * ```
+ */
+export async function login(deps: Deps, command: LoginCommand): Promise<void> {
+  const profile = resolveProfileName(deps, command.profile);
+  const shared = await loadSharedConfig(deps);
+  for (const problem of shared.problems) deps.stderr.write(`warning: ignoring ${problem}\n`);
+  refuseOtherCredentials(shared, profile);
+
+  const own = profileValues(shared, profile);
+  const region = await resolveRegionForLogin(deps, command.region, own.region);
+  const endpoint = signInEndpointFor(deps, region.region, {
+    endpointUrl: command.endpointUrl,
+    profile: own,
+  });
+
+  const cacheDirectory = loginCacheDirectory(deps);
+  await checkWritable(deps, cacheDirectory, "the login cache directory");
+  await checkWritable(deps, dirnameOf(shared.configPath), "the directory of the config file");
+
+  const { flow, facts } = await chooseFlow(deps, command);
+  const keyPair = await generateDPoPKeyPair();
+  const state = deps.randomUUID();
+  const { request, response } = flow === "remote"
+    ? await crossDeviceAuthorization(deps, command, endpoint, state)
+    : await sameDeviceAuthorization(deps, command, endpoint, state, flow, facts);
+
+  const tokens = await redeem(deps, endpoint, keyPair, request, response);
+  if (tokens.idToken === undefined) {
+    throw new ServiceError("Failed to retrieve an access token: the answer has no id_token", {
+      code: "INVALID_RESPONSE",
+      status: 200,
+    });
+  }
+  let identity: LoginIdentity;
+  try {
+    identity = identityFromIdToken(tokens.idToken);
+  } catch (error) {
+    throw new ServiceError(`Cannot read the identity of the sign-in: ${(error as Error).message}`, {
+      code: "INVALID_RESPONSE",
+      status: 200,
+      cause: error,
+    });
+  }
+
+  await confirmOverwrite(deps, profile, own.login_session, identity.loginSession);
+
+  const entry: LoginCacheEntry = {
+    accessToken: {
+      ...tokens.accessToken,
+      accountId: identity.accountId,
+      expiresAt: formatExpiresAt(new Date(deps.now().getTime() + tokens.expiresIn * 1000)),
+    },
+    tokenType: tokens.tokenType,
+    clientId: request.clientId,
+    refreshToken: tokens.refreshToken,
+    idToken: tokens.idToken,
+    dpopKey: await exportSec1Pem(keyPair.privateKey),
+    signInRegion: region.region,
+  };
+  const settings: Record<string, string> = { login_session: identity.loginSession };
+  if (!own.region) settings.region = region.region;
+  await saveSession(deps, shared.configPath, profile, entry, identity.loginSession, settings);
+
+  deps.stderr.write(`\nUpdated profile ${profile} to use ${identity.loginSession} credentials.\n`);
+  if (settings.region) {
+    deps.stderr.write(`Saved region ${settings.region} to profile ${profile}.\n`);
+  }
+  if (profile !== "default") {
+    deps.stderr.write(
+      `Use "--profile ${profile}" to use the new credentials, such as "aws sts get-caller-identity --profile ${profile}"\n`,
+    );
+  }
+}
+
+function refuseOtherCredentials(shared: SharedConfig, profile: string): void {
+  const style = otherCredentialStyle(mergedProfileValues(shared, profile));
+  if (style === undefined) return;
+  throw new ConfigError(
+    `Profile '${profile}' is already configured with ${style} credentials.\n\nYou may run 'aws-login login --profile new-profile-name' to create a new profile with the specified name. Otherwise you must first manually remove the existing credentials from '${profile}'`,
+    { code: "PROFILE_HAS_CREDENTIALS" },
+  );
+}
+
+/**
+ * Fails early, before the browser, when a directory we must write to cannot be written: the
+ * nearest existing ancestor must be a directory in which a file can be created.
+ */
+async function checkWritable(deps: Deps, directory: string, what: string): Promise<void> {
+  let existing = directory;
+  let info = await deps.fs.stat(existing);
+  while (info === null && dirnameOf(existing) !== existing) {
+    existing = dirnameOf(existing);
+    info = await deps.fs.stat(existing);
+  }
+  const fail = (why: string, cause?: unknown) =>
+    new FileSystemError(`Cannot write to ${what} "${directory}": ${why}`, {
+      code: "NOT_WRITABLE",
+      hint: what.includes("cache")
+        ? "Fix its permissions, or choose another directory with AWS_LOGIN_CACHE_DIRECTORY"
+        : "Fix its permissions, or choose another file with AWS_CONFIG_FILE",
+      cause,
+    });
+  if (info === null) throw fail("no part of the path exists");
+  if (!info.isDirectory) throw fail(`"${existing}" is not a directory`);
+  const probe = `${existing}/.aws-login-probe-${deps.randomUUID()}`;
+  try {
+    await deps.fs.writeTextFileAtomic(probe, "");
+  } catch (error) {
+    throw fail((error as Error).message, error);
+  }
+  await deps.fs.remove(probe);
+}
+
+type Flow = "browser" | "no-browser" | "remote";
+
+interface FlowChoice {
+  readonly flow: Flow;
+  /** The platform facts, when they were gathered to choose. */
+  readonly facts?: PlatformFacts;
+}
+
+async function chooseFlow(deps: Deps, command: LoginCommand): Promise<FlowChoice> {
+  if (command.mode !== "auto") return { flow: command.mode };
+  const facts = await gatherFacts(deps);
+  const reach = browserReachability(facts, {});
+  if (reach.reachable) return { flow: "browser", facts };
+  deps.stderr.write(
+    `No browser can be opened here (${reach.reason}): signing in with --remote. Use --no-remote to try a browser anyway.\n`,
+  );
+  return { flow: "remote", facts };
+}
+
+interface Authorized {
+  request: AuthorizationRequest;
+  response: AuthorizationResponse;
+}
+
+async function sameDeviceAuthorization(
+  deps: Deps,
+  command: LoginCommand,
+  endpoint: SignInEndpoint,
+  state: string,
+  flow: "browser" | "no-browser",
+  facts: PlatformFacts | undefined,
+): Promise<Authorized> {
+  await using server = await startCallbackServer(deps, {
+    expectedState: state,
+    port: command.redirectPort,
+  });
+  const request = await createAuthorizationRequest(endpoint.authorizeUrl, {
+    flow: "same-device",
+    redirectUri: server.redirectUri,
+    state,
+  });
+
+  let readPastes = flow === "no-browser";
+  if (flow === "no-browser") {
+    deps.stderr.write(
+      `Open the following URL in a browser to sign in:\n\n${request.url}\n\n` +
+        `If that browser is on another machine, it ends on an address starting with ${server.redirectUri}\n` +
+        `that cannot load there: copy that whole address from its address bar and paste it here.\n\n`,
+    );
+  } else {
+    deps.stderr.write(
+      "Attempting to open your default browser. If the browser does not open, open the following URL.\n" +
+        "If you are unable to open the URL on this device, run this command again with the '--remote' option.\n\n" +
+        `${request.url}\n\n`,
+    );
+    const launched = await openBrowser(deps, request.url, {
+      ...(command.browser === undefined ? {} : { browserFlag: command.browser }),
+      ...(facts === undefined ? {} : { facts }),
+    });
+    if (!launched.opened) {
+      const why = launched.errors.length > 0 ? ` (${launched.errors.join("; ")})` : "";
+      deps.stderr.write(
+        `Could not open a browser${why}. Open the URL above yourself; you may also paste here the address the browser ends on.\n\n`,
+      );
+      readPastes = true;
+    }
+  }
+
+  const stopReading = new AbortController();
+  if (readPastes) void readPastedRedirects(deps, server, state, stopReading.signal);
+  const response = await waitWithProgress(deps, server.result, {
+    label: "Waiting for the browser sign-in",
+    timeoutSeconds: command.timeoutSeconds,
+    hint:
+      "Still waiting. If the browser is on another device, press Ctrl-C and run again with --remote.",
+    animate: !(readPastes && deps.stdin.isTerminal),
+    onEnd: () => stopReading.abort(),
+  });
+  return { request, response };
+}
+
+async function readPastedRedirects(
+  deps: Deps,
+  server: { submit(parameters: URLSearchParams): void },
+  state: string,
+  signal: AbortSignal,
+): Promise<void> {
+  let attempts = 0;
+  while (!signal.aborted) {
+    const line = await deps.stdin.readLine();
+    if (line === null || signal.aborted) return;
+    const parameters = parsePastedRedirect(line);
+    if (parameters === undefined) {
+      if (line.trim() !== "") {
+        deps.stderr.write(
+          "That is not a sign-in address: paste the whole address from the browser's address bar (it contains code= and state=).\n",
+        );
+      }
+      continue;
+    }
+    attempts++;
+    if (deps.stdin.isTerminal && attempts < PASTE_ATTEMPTS) {
+      try {
+        checkAuthorizationResponse(parameters, state);
+      } catch (error) {
+        deps.stderr.write(`${(error as Error).message}. Paste the address again.\n`);
+        continue;
+      }
+    }
+    server.submit(parameters);
+    return;
+  }
+}
+
+async function crossDeviceAuthorization(
+  deps: Deps,
+  command: LoginCommand,
+  endpoint: SignInEndpoint,
+  state: string,
+): Promise<Authorized> {
+  const request = await createAuthorizationRequest(endpoint.authorizeUrl, {
+    flow: "cross-device",
+    redirectUri: endpoint.confirmationUrl,
+    state,
+  });
+  deps.stderr.write(
+    `Browser will not be automatically opened.\nPlease visit the following URL:\n\n${request.url}\n`,
+  );
+  const attempts = deps.stdin.isTerminal ? PASTE_ATTEMPTS : 1;
+  const response = waitWithProgress(
+    deps,
+    (async () => {
+      for (let attempt = 1;; attempt++) {
+        const line = await ask(deps, "\nEnter the authorization code displayed in your browser: ");
+        if (line === null) {
+          throw new AuthorizationError("No authorization code was entered (end of input)", {
+            code: "NO_CODE",
+            hint: "Paste the code shown in the browser after signing in, or run the command again",
+          });
+        }
+        try {
+          return checkAuthorizationResponse(decodeRemoteCode(line), state);
+        } catch (error) {
+          if (!(error instanceof AuthorizationError) || attempt >= attempts) throw error;
+          deps.stderr.write(`${error.message}. Try again (${attempts - attempt} left).\n`);
+        }
+      }
+    })(),
+    {
+      label: "Waiting for the authorization code",
+      timeoutSeconds: command.timeoutSeconds,
+      animate: false,
+      quiet: true,
+    },
+  );
+  return { request, response: await response };
+}
+
+async function redeem(
+  deps: Deps,
+  endpoint: SignInEndpoint,
+  keyPair: CryptoKeyPair,
+  request: AuthorizationRequest,
+  response: AuthorizationResponse,
+): Promise<AwsTokenResponse> {
+  const context = { endpoint, clientId: request.clientId, keyPair };
+  const grant = { response, codeVerifier: request.codeVerifier, redirectUri: request.redirectUri };
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await redeemAuthorizationCode(deps, context, grant);
+    } catch (error) {
+      // Only throttling is retried: the code is single-use and a 5xx may have consumed it.
+      if (error instanceof ServiceError && error.status === 429 && attempt < 3) {
+        await deps.sleep(1000 * attempt);
+        continue;
+      }
+      throw explainRedeemError(error);
+    }
+  }
+}
+
+function explainRedeemError(error: unknown): unknown {
+  if (!(error instanceof ServiceError)) return error;
+  const options = {
+    code: error.code,
+    status: error.status,
+    errorType: error.errorType,
+    cause: error,
+  };
+  switch (error.code) {
+    case "AUTHCODE_EXPIRED":
+      return new ServiceError(
+        "Error loading or redeeming a login authorization code: Unable to complete the login process due to an expired authorization code",
+        { ...options, hint: "Run the command again and finish the sign-in sooner" },
+      );
+    case "INSUFFICIENT_PERMISSIONS":
+      return new ServiceError(
+        "Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action",
+        {
+          ...options,
+          hint: "Ask your administrator for the SignInLocalDevelopmentAccess managed policy",
+        },
+      );
+    case "TOKEN_EXPIRED":
+      return new ServiceError(`AWS Sign-In rejected the sign-in: ${error.message}`, {
+        ...options,
+        hint:
+          "This right after signing in usually means this computer's clock is wrong: sync it (on WSL: sudo hwclock -s) and run the command again",
+      });
+    default: {
+      const type = error.errorType ? `${error.errorType} ` : "";
+      return new ServiceError(
+        `AWS Sign-In rejected the token request (${type}${error.code}): ${error.message}`,
+        {
+          ...options,
+          hint:
+            "Run the command again; if it keeps failing, the Sign-In service may have a problem in this region",
+        },
+      );
+    }
+  }
+}
+
+async function confirmOverwrite(
+  deps: Deps,
+  profile: string,
+  existing: string | undefined,
+  next: string,
+): Promise<void> {
+  if (existing === undefined || existing === "" || existing === next) return;
+  if (!canPrompt(deps)) {
+    throw new ConfigError(
+      `Profile ${profile} is already configured to use session ${existing}, not ${next}; nothing was saved`,
+      {
+        code: "OVERWRITE_NEEDS_CONFIRMATION",
+        hint:
+          `Run the command on a terminal to confirm the change, or sign in to another profile with --profile`,
+      },
+    );
+  }
+  const yes = await confirm(
+    deps,
+    `\nProfile ${profile} is already configured to use session ${existing}. Do you want to overwrite it to use ${next} instead? (y/n): `,
+  );
+  if (!yes) {
+    throw new ConfigError(`Kept session ${existing} for profile ${profile}; nothing was saved`, {
+      code: "OVERWRITE_DECLINED",
+    });
+  }
+}
+
+/**
+ * Writes the cache file, then the config; when the config cannot be written, the cache file is put
+ * back as it was, so that a failed login changes nothing.
+ */
+async function saveSession(
+  deps: Deps,
+  configPath: string,
+  profile: string,
+  entry: LoginCacheEntry,
+  loginSession: string,
+  settings: Record<string, string>,
+): Promise<void> {
+  const path = await cacheFilePath(deps, loginSession);
+  const previous = await deps.fs.stat(path) === null
+    ? undefined
+    : await deps.fs.readTextFile(path).catch(() => undefined);
+  await writeCacheFile(deps, path, entry);
+  try {
+    await writeConfigEdit(deps, configPath, { profile, set: settings });
+  } catch (error) {
+    try {
+      if (previous === undefined) await deps.fs.remove(path);
+      else await deps.fs.writeTextFileAtomic(path, previous, { mode: 0o600 });
+    } catch (rollback) {
+      deps.stderr.write(
+        `warning: could not restore "${path}" after the failure: ${(rollback as Error).message}\n`,
+      );
+    }
+    throw error instanceof AwsLoginError
+      ? error
+      : new FileSystemError(String(error), { cause: error });
+  }
+}

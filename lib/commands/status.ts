@@ -1,0 +1,213 @@
+/**
+ * `aws-login status`: which login sessions are cached, for which profiles, and until when.
+ *
+ * @module
+ */
+
+import type { Deps } from "../runtime/deps.ts";
+import type { StatusCommand } from "../cli/args.ts";
+import { ExitCode } from "../errors.ts";
+import { listProfiles } from "../aws/profiles.ts";
+import { loadSharedConfig, profileValues, resolveProfileName } from "../aws/shared_config.ts";
+import {
+  cacheFileName,
+  loginCacheDirectory,
+  parseCacheFile,
+  parseExpiresAt,
+} from "../aws/login_cache.ts";
+import { joinPath } from "../aws/paths.ts";
+import { decodeJwtPayload } from "../signin/aws_dialect.ts";
+
+/** The longest a login session lasts: refresh tokens live up to 12 hours. */
+export const MAX_SESSION_MS = 12 * 3600 * 1000;
+
+/** What `status` knows about one cached session. */
+export interface SessionStatus {
+  readonly cacheFile: string;
+  readonly loginSession: string | null;
+  readonly profiles: string[];
+  readonly accountId: string | null;
+  readonly signInRegion: string | null;
+  readonly credentialsExpireAt: string | null;
+  /** Upper bound: sign-in time (id_token `iat`) + 12 hours; `null` when unknown. */
+  readonly sessionEndsAtLatest: string | null;
+  /**
+   * `valid`: credentials usable now; `refreshable`: expired, refreshed on next use;
+   * `ended`: the session is over; `invalid`: the cache file cannot be used.
+   */
+  readonly state: "valid" | "refreshable" | "ended" | "invalid";
+  readonly problem: string | null;
+}
+
+/**
+ * Describes one cache file (pure).
+ *
+ * @example
+ * ```ts ignore
+ * describeSession("/c/x.json", text, ["dev"], "arn:...", new Date());
+ * ```
+ */
+export function describeSession(
+  path: string,
+  text: string,
+  profiles: string[],
+  knownSession: string | undefined,
+  now: Date,
+): SessionStatus {
+  const base = {
+    cacheFile: path,
+    loginSession: knownSession ?? null,
+    profiles,
+    accountId: null,
+    signInRegion: null,
+    credentialsExpireAt: null,
+    sessionEndsAtLatest: null,
+  };
+  let entry;
+  try {
+    entry = parseCacheFile(text, path);
+  } catch (error) {
+    return { ...base, state: "invalid", problem: (error as Error).message };
+  }
+  let signedInAt: number | undefined;
+  let loginSession = knownSession;
+  if (typeof entry.idToken === "string") {
+    try {
+      const claims = decodeJwtPayload(entry.idToken);
+      if (typeof claims.iat === "number") signedInAt = claims.iat * 1000;
+      if (loginSession === undefined && typeof claims.sub === "string") loginSession = claims.sub;
+    } catch {
+      // an unreadable id_token only hides the session end
+    }
+  }
+  const expires = parseExpiresAt(entry.accessToken.expiresAt)!;
+  const ends = signedInAt === undefined ? undefined : new Date(signedInAt + MAX_SESSION_MS);
+  const state = expires > now
+    ? "valid"
+    : ends !== undefined && ends <= now
+    ? "ended"
+    : "refreshable";
+  return {
+    ...base,
+    loginSession: loginSession ?? null,
+    accountId: entry.accessToken.accountId,
+    signInRegion: typeof entry.signInRegion === "string" ? entry.signInRegion : null,
+    credentialsExpireAt: expires.toISOString(),
+    sessionEndsAtLatest: ends?.toISOString() ?? null,
+    state,
+    problem: null,
+  };
+}
+
+/**
+ * A time for people: `2026-11-26 10:15 UTC (in 12 minutes)`.
+ *
+ * @example
+ * ```ts
+ * formatWhen(new Date("2026-11-26T10:15:00Z"), new Date("2026-11-26T10:03:00Z"));
+ * // "2026-11-26 10:15 UTC (in 12 minutes)"
+ * ```
+ */
+export function formatWhen(date: Date, now: Date): string {
+  const stamp = date.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  const minutes = Math.round((date.getTime() - now.getTime()) / 60000);
+  const amount = Math.abs(minutes) >= 120
+    ? `${Math.round(Math.abs(minutes) / 60)} hours`
+    : `${Math.abs(minutes)} minute${Math.abs(minutes) === 1 ? "" : "s"}`;
+  return `${stamp} (${minutes >= 0 ? `in ${amount}` : `${amount} ago`})`;
+}
+
+const STATE_TEXT: Readonly<Record<SessionStatus["state"], string>> = {
+  valid: "signed in",
+  refreshable: "credentials expired; refreshed on next use",
+  ended: "session ended; sign in again",
+  invalid: "unusable",
+};
+
+function render(sessions: SessionStatus[], directory: string, now: Date): string {
+  if (sessions.length === 0) return `No login sessions in ${directory}\n`;
+  const blocks = sessions.map((s) => {
+    const lines = [`${s.loginSession ?? "(unknown session)"}: ${STATE_TEXT[s.state]}`];
+    const row = (label: string, value: string) => lines.push(`  ${label.padEnd(13)}${value}`);
+    row("profiles", s.profiles.length > 0 ? s.profiles.join(", ") : "(none in the config file)");
+    if (s.accountId) row("account", s.accountId);
+    if (s.signInRegion) row("region", s.signInRegion);
+    if (s.credentialsExpireAt) {
+      row("credentials", `expire ${formatWhen(new Date(s.credentialsExpireAt), now)}`);
+    }
+    if (s.sessionEndsAtLatest) {
+      row("session", `ends at the latest ${formatWhen(new Date(s.sessionEndsAtLatest), now)}`);
+    }
+    if (s.problem) row("problem", s.problem);
+    row("cache file", s.cacheFile);
+    return lines.join("\n");
+  });
+  return `Login sessions in ${directory}:\n\n${blocks.join("\n\n")}\n`;
+}
+
+/**
+ * Lists the sessions; returns the exit code (non-zero when the asked profile has no usable
+ * session).
+ *
+ * @example
+ * ```ts ignore
+ * const code = await status(deps, { name: "status", profile: undefined, json: false });
+ * ```
+ */
+export async function status(deps: Deps, command: StatusCommand): Promise<number> {
+  const shared = await loadSharedConfig(deps);
+  const directory = loginCacheDirectory(deps);
+  const now = deps.now();
+
+  const profilesByFile = new Map<string, { session: string; profiles: string[] }>();
+  for (const profile of listProfiles([...shared.config])) {
+    const session = profileValues(shared, profile).login_session;
+    if (!session) continue;
+    const name = await cacheFileName(session.trim());
+    const known = profilesByFile.get(name) ?? { session: session.trim(), profiles: [] };
+    known.profiles.push(profile);
+    profilesByFile.set(name, known);
+  }
+
+  let names = await deps.fs.listFiles(directory);
+  let wanted: string | undefined;
+  if (command.profile !== undefined) {
+    const profile = resolveProfileName(deps, command.profile);
+    const session = profileValues(shared, profile).login_session;
+    if (!session) {
+      deps.stderr.write(
+        `Profile ${profile} has no login session: run "aws-login login --profile ${profile}"\n`,
+      );
+      if (command.json) deps.stdout.write("[]\n");
+      return ExitCode.LoginRequired;
+    }
+    wanted = await cacheFileName(session.trim());
+    names = names.includes(wanted) ? [wanted] : [];
+  }
+
+  const sessions: SessionStatus[] = [];
+  for (const name of names.filter((n) => n.endsWith(".json"))) {
+    const path = joinPath(directory, name);
+    const text = await deps.fs.readTextFile(path).catch(() => "");
+    const known = profilesByFile.get(name);
+    const described = describeSession(path, text, known?.profiles ?? [], known?.session, now);
+    // Only files that look like login sessions are listed (the directory may hold others).
+    if (described.state === "invalid" && known === undefined && !text.includes("accessToken")) {
+      continue;
+    }
+    sessions.push(described);
+  }
+
+  if (command.json) deps.stdout.write(JSON.stringify(sessions, null, 2) + "\n");
+  else deps.stderr.write(render(sessions, directory, now));
+
+  if (wanted === undefined) return ExitCode.Ok;
+  const usable = sessions.some((s) => s.state === "valid" || s.state === "refreshable");
+  if (!usable && !command.json) {
+    const profile = resolveProfileName(deps, command.profile);
+    deps.stderr.write(
+      `Profile ${profile} has no usable login session: run "aws-login login --profile ${profile}"\n`,
+    );
+  }
+  return usable ? ExitCode.Ok : ExitCode.LoginRequired;
+}

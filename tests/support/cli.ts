@@ -1,0 +1,108 @@
+/**
+ * Runs the real CLI as a separate process, in a sandbox directory that stands in for the home
+ * directory, with a clean environment.
+ *
+ * @module
+ */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+let denoDir: Promise<string> | undefined;
+
+/** Deno's cache directory, so that child processes with another HOME find the npm packages. */
+export function cacheDir(): Promise<string> {
+  denoDir ??= (async () => {
+    const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
+    return JSON.parse(new TextDecoder().decode(output.stdout)).denoDir as string;
+  })();
+  return denoDir;
+}
+
+/** A throw-away home directory with the usual AWS paths. */
+export interface Sandbox extends AsyncDisposable {
+  readonly home: string;
+  readonly configPath: string;
+  readonly credentialsPath: string;
+  readonly cacheDir: string;
+  /** The environment for a CLI process: HOME, PATH and DENO_DIR, plus `extra`. */
+  env(extra?: Record<string, string>): Promise<Record<string, string>>;
+}
+
+/** Creates a {@link Sandbox}. */
+export async function sandbox(): Promise<Sandbox> {
+  const home = await Deno.makeTempDir({ prefix: "aws-login-test-" });
+  return {
+    home,
+    configPath: `${home}/.aws/config`,
+    credentialsPath: `${home}/.aws/credentials`,
+    cacheDir: `${home}/.aws/login/cache`,
+    async env(extra = {}) {
+      return {
+        HOME: home,
+        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        DENO_DIR: await cacheDir(),
+        NO_COLOR: "1",
+        ...extra,
+      };
+    },
+    async [Symbol.asyncDispose]() {
+      await Deno.remove(home, { recursive: true }).catch(() => {});
+    },
+  };
+}
+
+/** What a CLI run produced. */
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  env: Record<string, string>;
+  /** Text for stdin; stdin is empty (closed) when absent. */
+  stdin?: string | ReadableStream<Uint8Array>;
+  /** Deno permission flags; default `--allow-all`. */
+  permissions?: string[];
+  /** Program to run instead of `deno run main.ts`, e.g. a compiled binary. */
+  argv0?: string[];
+}
+
+/** Runs `deno run main.ts <args>` and waits for it. */
+export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
+  const [program, ...prefix] = options.argv0 ??
+    [Deno.execPath(), "run", ...(options.permissions ?? ["--allow-all"]), "--quiet", MAIN];
+  const child = new Deno.Command(program!, {
+    args: [...prefix, ...args],
+    env: options.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = (async () => {
+    if (options.stdin instanceof ReadableStream) {
+      await options.stdin.pipeTo(child.stdin).catch(() => {});
+      return;
+    }
+    const w = child.stdin.getWriter();
+    try {
+      if (options.stdin !== undefined) await w.write(new TextEncoder().encode(options.stdin));
+      await w.close();
+    } catch {
+      // the child may exit before reading
+    }
+  })();
+  const output = await child.output();
+  await writer;
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** The path of the CLI entry module. */
+export const MAIN_PATH = MAIN;
