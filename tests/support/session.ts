@@ -1,0 +1,66 @@
+/**
+ * Getting a signed-in sandbox for tests of what comes after `login`: the real CLI signs in against
+ * the emulator with the fake browser.
+ *
+ * @module
+ */
+
+import { type CliResult, runCli, type Sandbox } from "./cli.ts";
+import { fakeBrowserEnv, onlyCacheFile } from "./e2e.ts";
+import type { Emulator } from "../../scripts/emulator/mod.ts";
+
+/** Options of {@link signIn}. */
+export interface SignInOptions {
+  profile?: string;
+  region?: string;
+  /** Base URL of the Sign-In endpoint; default the emulator's first region. */
+  endpoint?: string;
+  /** Extra environment for the login process. */
+  env?: Record<string, string>;
+}
+
+/** A session created by {@link signIn}. */
+export interface SignedIn {
+  readonly result: CliResult;
+  /** The cache file. */
+  readonly path: string;
+  readonly entry: Record<string, unknown>;
+}
+
+/** Runs `aws-login login` in the sandbox and returns the cache file it wrote. */
+export async function signIn(
+  emulator: Emulator,
+  box: Sandbox,
+  options: SignInOptions = {},
+): Promise<SignedIn> {
+  const args = [
+    "login",
+    "--profile",
+    options.profile ?? "default",
+    "--region",
+    options.region ?? "us-east-1",
+  ];
+  const result = await runCli(args, {
+    env: await box.env({
+      AWS_ENDPOINT_URL_SIGNIN: options.endpoint ?? emulator.url,
+      ...(await fakeBrowserEnv()),
+      ...(options.env ?? {}),
+    }),
+  });
+  if (result.code !== 0) throw new Error(`login failed (${result.code}):\n${result.stderr}`);
+  const { path, entry } = await onlyCacheFile(box.cacheDir);
+  return { result, path, entry };
+}
+
+/**
+ * Rewrites the cache file's `expiresAt` so that the credentials have `secondsLeft` seconds left
+ * (negative: expired), as if time had passed. Keeps the rest of the file as it is.
+ */
+export async function setSecondsLeft(path: string, secondsLeft: number): Promise<void> {
+  const entry = JSON.parse(await Deno.readTextFile(path));
+  entry.accessToken.expiresAt = new Date(Date.now() + secondsLeft * 1000).toISOString().replace(
+    /\.\d{3}Z$/,
+    "Z",
+  );
+  await Deno.writeTextFile(path, JSON.stringify(entry));
+}
