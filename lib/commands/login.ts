@@ -239,9 +239,10 @@ async function sameDeviceAuthorization(
       ...(facts === undefined ? {} : { facts }),
     });
     if (!launched.opened) {
-      const why = launched.errors.length > 0 ? ` (${launched.errors.join("; ")})` : "";
       deps.stderr.write(
-        `Could not open a browser${why}. Open the URL above yourself; you may also paste here the address the browser ends on.\n\n`,
+        `Could not open a browser (${
+          launchFailure(launched.errors, request.url)
+        }). Open the URL above yourself; you may also paste here the address the browser ends on.\n\n`,
       );
       readPastes = true;
     }
@@ -258,6 +259,19 @@ async function sameDeviceAuthorization(
     onEnd: () => stopReading.abort(),
   });
   return { request, response };
+}
+
+/** One short reason for a failed launch: the first launcher's error, without the URL or colours. */
+function launchFailure(errors: readonly string[], url: string): string {
+  const [first] = errors;
+  if (first === undefined) return "no browser launcher found";
+  // deno-lint-ignore no-control-regex
+  let text = first.replaceAll(url, "<url>").replace(/\x1b\[[0-9;]*m/g, "");
+  if (text.length > 160) text = `${text.slice(0, 157)}...`;
+  const others = errors.length - 1;
+  return others === 0
+    ? text
+    : `${text}; ${others} other launcher${others === 1 ? "" : "s"} failed too`;
 }
 
 async function readPastedRedirects(

@@ -103,12 +103,9 @@ export async function openBrowser(
   return { opened: false, errors };
 }
 
-/**
- * `Deps.spawn` resolves a timed-out wait as code -1 with stderr "timed out" (see
- * `lib/runtime/real.ts`); the child keeps running.
- */
+/** `Deps.spawn` stopped waiting at the timeout; the child keeps running. */
 function isTimeout(result: SpawnResult): boolean {
-  return result.code === -1 && result.stderr === "timed out";
+  return result.timedOut === true;
 }
 
 /** The file name of the program, without its directory. */

@@ -84,6 +84,8 @@ export interface SpawnResult {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Set when the wait ended at `timeoutMs` while the program kept running. */
+  readonly timedOut?: boolean;
 }
 
 /** Options for {@link Deps.spawn}. */

@@ -49,8 +49,9 @@ function input(): Input {
   };
 }
 
+/** Nothing is at the path: it does not exist, or a part of it is a file, not a directory. */
 function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound;
+  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory;
 }
 
 function toFileInfo(info: Deno.FileInfo): FileInfo {
@@ -209,7 +210,7 @@ async function spawn(argv: readonly string[], options: SpawnOptions = {}): Promi
   const timeout = new Promise<SpawnResult>((resolve) => {
     timer = setTimeout(() => {
       child.unref();
-      resolve({ code: -1, stdout: "", stderr: "timed out" });
+      resolve({ code: -1, stdout: "", stderr: "", timedOut: true });
     }, options.timeoutMs);
   });
   try {

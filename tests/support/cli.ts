@@ -106,3 +106,85 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
 
 /** The path of the CLI entry module. */
 export const MAIN_PATH = MAIN;
+
+/** A CLI process the test talks to while it runs. */
+export interface LiveCli extends AsyncDisposable {
+  /** Resolves with the first match of `pattern` in stderr (waits for more output as needed). */
+  waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Writes a line to stdin. */
+  writeLine(line: string): Promise<void>;
+  /** Closes stdin. */
+  closeStdin(): Promise<void>;
+  /** Waits for the process to end. */
+  result(): Promise<CliResult>;
+}
+
+/** Starts `deno run main.ts <args>` with piped stdio, for interactive scenarios. */
+export function startCli(args: string[], options: RunCliOptions): LiveCli {
+  const [program, ...prefix] = options.argv0 ??
+    [Deno.execPath(), "run", ...(options.permissions ?? ["--allow-all"]), "--quiet", MAIN];
+  const child = new Deno.Command(program!, {
+    args: [...prefix, ...args],
+    env: options.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const decoder = new TextDecoder();
+  let stderr = "";
+  let stdout = "";
+  let changed: () => void = () => {};
+  const pumpStderr = (async () => {
+    for await (const chunk of child.stderr) {
+      stderr += decoder.decode(chunk, { stream: true });
+      changed();
+    }
+  })();
+  const pumpStdout = (async () => {
+    for await (const chunk of child.stdout) stdout += decoder.decode(chunk, { stream: true });
+  })();
+  const status = child.status;
+  let ended = false;
+  status.then(() => {
+    ended = true;
+    changed();
+  });
+  const writer = child.stdin.getWriter();
+  let finished: Promise<CliResult> | undefined;
+  const result = () =>
+    finished ??= (async () => {
+      const { code } = await status;
+      await Promise.all([pumpStderr, pumpStdout]);
+      await writer.close().catch(() => {});
+      return { code, stdout, stderr };
+    })();
+  return {
+    async waitForStderr(pattern) {
+      while (true) {
+        const match = stderr.match(pattern);
+        if (match) return match;
+        if (ended) {
+          await pumpStderr;
+          const last = stderr.match(pattern);
+          if (last) return last;
+          throw new Error(`The CLI ended without printing ${pattern}:\n${stderr}`);
+        }
+        await new Promise<void>((resolve) => changed = resolve);
+      }
+    },
+    writeLine: (line) => writer.write(new TextEncoder().encode(line + "\n")),
+    closeStdin: () => writer.close(),
+    result,
+    async [Symbol.asyncDispose]() {
+      if (!ended) {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await result().catch(() => {});
+    },
+  };
+}

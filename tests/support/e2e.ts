@@ -7,7 +7,7 @@
 
 import { cacheDir } from "./cli.ts";
 
-const FAKE_BROWSER = new URL("./fake_browser.ts", import.meta.url).pathname;
+const FAKE_BROWSER = new URL("../../scripts/fake_browser.ts", import.meta.url).pathname;
 
 /** A `BROWSER` value that runs the fake browser (`%s` is the URL). */
 export function fakeBrowserCommand(): string {

@@ -1,8 +1,8 @@
 /**
- * A fake browser for end-to-end tests: a `BROWSER` program that really follows the authorization
+ * A fake browser for end-to-end tests, the demo and release smoke tests: a `BROWSER` program that really follows the authorization
  * redirect into the real loopback listener, like a browser whose user is already signed in.
  *
- * Usage: `BROWSER="deno run -A tests/support/fake_browser.ts %s"`. Environment:
+ * Usage: `BROWSER="deno run -A scripts/fake_browser.ts %s"`. Environment:
  * - `FAKE_BROWSER_LOG`: a file the URL it was given is appended to (one per line).
  * - `FAKE_BROWSER_MODE`: `follow` (default) follows every redirect and loads the final page;
  *   `record` only logs the URL and exits 0 (the test drives the callback itself);

@@ -1,0 +1,92 @@
+/**
+ * `login` run in-process with a fake terminal: the questions it asks, and the rollback when the
+ * config cannot be written after the cache was.
+ */
+
+import { assertEquals, assertStringIncludes } from "../support/assert.ts";
+import { type FakeDeps, fakeDeps, scriptedInput } from "../support/fake_deps.ts";
+import { fakeBrowserCommand } from "../support/e2e.ts";
+import { cacheDir, sandbox } from "../support/cli.ts";
+import { snapshotTree } from "../support/e2e.ts";
+import { run } from "../../lib/cli/run.ts";
+import { startEmulator } from "../../scripts/emulator/mod.ts";
+
+const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
+
+async function terminalDeps(home: string, endpoint: string, answers: string[]): Promise<FakeDeps> {
+  return fakeDeps({
+    env: {
+      HOME: home,
+      PATH: Deno.env.get("PATH") ?? "",
+      DENO_DIR: await cacheDir(),
+      AWS_ENDPOINT_URL_SIGNIN: endpoint,
+      BROWSER: fakeBrowserCommand(),
+    },
+    stdin: scriptedInput(answers, true),
+    stderrIsTerminal: true,
+  });
+}
+
+Deno.test("login asks for the region on a terminal and saves the answer", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const deps = await terminalDeps(box.home, emulator.url, ["not a region!", ""]);
+  assertEquals(await run(["login", "--profile", "dev"], deps), 0, deps.stderr.text);
+  assertStringIncludes(deps.stderr.text, "No AWS region has been configured.");
+  assertStringIncludes(deps.stderr.text, "AWS Region [us-east-1]: ");
+  assertStringIncludes(deps.stderr.text, 'Invalid region "not a region!"');
+  assertStringIncludes(deps.stderr.text, "Saved region us-east-1 to profile dev.");
+  assertEquals(
+    await Deno.readTextFile(box.configPath),
+    `[profile dev]\nlogin_session = ${SESSION}\nregion = us-east-1\n`,
+  );
+});
+
+Deno.test("login asks before replacing another session; 'n' keeps everything", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  await Deno.mkdir(`${box.home}/.aws`);
+  const original =
+    "[default]\nregion = us-east-2\nlogin_session = arn:aws:iam::111111111111:user/old\n";
+  await Deno.writeTextFile(box.configPath, original);
+  const before = await snapshotTree(box.home);
+
+  const no = await terminalDeps(box.home, emulator.url, ["maybe", "N"]);
+  assertEquals(await run(["login"], no), 3, no.stderr.text);
+  assertStringIncludes(
+    no.stderr.text,
+    `Profile default is already configured to use session arn:aws:iam::111111111111:user/old. Do you want to overwrite it to use ${SESSION} instead? (y/n): `,
+  );
+  assertStringIncludes(no.stderr.text, 'Invalid response. Please enter "y" or "n"');
+  assertEquals(await snapshotTree(box.home), before);
+
+  const yes = await terminalDeps(box.home, emulator.url, ["yes"]);
+  assertEquals(await run(["login"], yes), 0, yes.stderr.text);
+  assertEquals(
+    await Deno.readTextFile(box.configPath),
+    original.replace("arn:aws:iam::111111111111:user/old", SESSION),
+  );
+});
+
+Deno.test("login puts the cache back as it was when the config cannot be written", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  await Deno.mkdir(box.cacheDir, { recursive: true });
+  await Deno.writeTextFile(box.configPath, "[default]\nregion = us-east-1\n");
+  const deps = await terminalDeps(box.home, emulator.url, []);
+  const before = await snapshotTree(box.home);
+  const failing = {
+    ...deps,
+    fs: {
+      ...deps.fs,
+      writeTextFileAtomic(path: string, text: string, options?: { mode?: number }) {
+        if (path === box.configPath) return Promise.reject(new Error("disk full"));
+        return deps.fs.writeTextFileAtomic(path, text, options);
+      },
+    },
+  };
+  assertEquals(await run(["login"], failing), 8, deps.stderr.text);
+  assertStringIncludes(deps.stderr.text, "disk full");
+  assertEquals(await snapshotTree(box.home), before);
+  assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
+});
