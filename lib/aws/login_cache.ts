@@ -69,10 +69,13 @@ export function requireHome(deps: Pick<Deps, "homeDir">): string {
  * ```
  */
 export function expandPath(deps: Pick<Deps, "env" | "homeDir">, path: string): string {
+  // Like Python's expandvars: `$NAME` or `${NAME}`; anything else, or an unset name, stays as written.
   const expanded = path.replace(
-    /\$(\w+)|\$\{([^}]+)\}/g,
-    (match, plain: string | undefined, braced: string | undefined) =>
-      deps.env((plain ?? braced)!) ?? match,
+    /\$(\w+)|\$\{([^}]*)\}/g,
+    (match, plain: string | undefined, braced: string | undefined) => {
+      const name = plain ?? braced ?? "";
+      return /^\w+$/.test(name) ? deps.env(name) ?? match : match;
+    },
   );
   if (expanded === "~" || expanded.startsWith("~/") || expanded.startsWith("~\\")) {
     return requireHome(deps) + expanded.slice(1);

@@ -11,15 +11,18 @@
  *   sibling process may have refreshed it while we waited. Only then is the token endpoint of the
  *   login region (`signInRegion`) called, and the file replaced atomically.
  * - A refresh answered `INVALID_REQUEST` is tried once more when the file changed meanwhile (a
- *   writer that does not take our lock, such as aws-cli or an SDK, rotated the token).
- * - Throttling, 5xx and network failures are retried with backoff; when the service stays out of
- *   reach but the cached credentials are still valid, they are served with a warning.
+ *   writer that does not take our lock, such as aws-cli or an SDK, rotated the token); a file that
+ *   has not changed yet is looked at once more after a short pause, since such a writer saves only
+ *   after its own answer arrived.
+ * - Throttling, 5xx and network failures (a request gets 15 seconds) are retried with backoff; when
+ *   the service stays out of reach but the cached credentials are still valid, they are served with
+ *   a warning.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { ConfigError, LoginRequiredError, ServiceError } from "../errors.ts";
+import { ConfigError, LoginRequiredError, NetworkError, ServiceError } from "../errors.ts";
 import {
   CACHE_FILE_MODE,
   cacheFilePath,
@@ -41,6 +44,27 @@ export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
 
 /** Delays before the retries of a refresh that failed for a passing reason. */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
+
+/**
+ * How long one token request may take. Without a limit, an endpoint that accepts the connection
+ * and never answers would hang every `credential_process` caller, and every sibling waiting for
+ * the lock.
+ */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * How long to wait for another writer to finish writing the cache file when our refresh token was
+ * refused and the file has not changed (yet).
+ */
+export const FOREIGN_WRITE_WAIT_MS = 300;
+
+/** Tuning of {@link sessionCredentials}: the defaults suit real use; tests shorten them. */
+export interface SessionOptions {
+  /** Delays before the retries of a refresh that failed for a passing reason. */
+  readonly retryDelaysMs?: readonly number[];
+  /** How long one token request may take before it counts as a network failure. */
+  readonly requestTimeoutMs?: number;
+}
 
 /** Credentials ready to use. */
 export interface SessionCredentials {
@@ -163,6 +187,7 @@ async function protect(deps: Deps, path: string): Promise<void> {
 export async function sessionCredentials(
   deps: Deps,
   request: SessionRequest,
+  options: SessionOptions = {},
 ): Promise<SessionResult> {
   const path = await cacheFilePath(deps, request.loginSession);
   const first = await readEntry(deps, path, request);
@@ -189,16 +214,14 @@ export async function sessionCredentials(
     let retriedAfterChange = false;
     while (true) {
       try {
-        const tokens = await refreshWithRetries(deps, current.entry, request);
+        const tokens = await refreshWithRetries(deps, current.entry, request, options);
         const next = updatedEntry(deps, current.entry, tokens);
-        await deps.fs.writeTextFileAtomic(path, pythonJson(next), { mode: CACHE_FILE_MODE });
+        await saveRefreshed(deps, path, next, request.profile);
         return { credentials: credentialsOf(next), refreshed: true, path };
       } catch (error) {
-        if (
-          error instanceof ServiceError && error.code === "INVALID_REQUEST" && !retriedAfterChange
-        ) {
-          const again = await readEntry(deps, path, request);
-          if (again.text !== current.text) {
+        if (isRefusedGrant(error) && !retriedAfterChange) {
+          const again = await changedEntry(deps, path, request, current.text);
+          if (again !== undefined) {
             retriedAfterChange = true;
             current = again;
             if (isFresh(deps, current.entry)) {
@@ -228,10 +251,58 @@ export async function sessionCredentials(
   }
 }
 
+/**
+ * Replaces the cache file with the refreshed entry. The old refresh token is spent by now, so a
+ * failure here loses the session: say so, naming the file.
+ */
+async function saveRefreshed(
+  deps: Deps,
+  path: string,
+  entry: LoginCacheEntry,
+  profile: string,
+): Promise<void> {
+  try {
+    await deps.fs.writeTextFileAtomic(path, pythonJson(entry), { mode: CACHE_FILE_MODE });
+  } catch (error) {
+    throw new FileSystemError(
+      `Cannot write the refreshed session to cache file "${path}": ${(error as Error).message}`,
+      {
+        code: "CACHE_WRITE_FAILED",
+        hint: `Make the file writable, then ${signInAgain(profile)}`,
+        cause: error,
+      },
+    );
+  }
+}
+
+/**
+ * The cache file as another writer left it after our refresh token was refused, or `undefined` when
+ * nobody changed it. A writer that does not lock (aws-cli, the SDKs) writes in place right after
+ * its own refresh, so a file that has not changed yet, or is half written, is read once more after
+ * a short pause.
+ */
+async function changedEntry(
+  deps: Deps,
+  path: string,
+  request: SessionRequest,
+  before: string,
+): Promise<{ entry: LoginCacheEntry; text: string } | undefined> {
+  try {
+    const again = await readEntry(deps, path, request);
+    if (again.text !== before) return again;
+  } catch {
+    // half written, or being replaced: look again after the pause
+  }
+  await deps.sleep(FOREIGN_WRITE_WAIT_MS);
+  const again = await readEntry(deps, path, request);
+  return again.text === before ? undefined : again;
+}
+
 async function refreshWithRetries(
   deps: Deps,
   entry: LoginCacheEntry,
   request: SessionRequest,
+  options: SessionOptions,
 ): Promise<AwsTokenResponse> {
   const region = entry.signInRegion ||
     configuredRegion(deps, undefined, request.profileValues.region)?.region;
@@ -254,16 +325,34 @@ async function refreshWithRetries(
       { code: "CACHE_INVALID", hint: capitalize(signInAgain(request.profile)), cause: error },
     );
   }
-  const context = { endpoint, clientId: entry.clientId, keyPair };
+  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   for (let attempt = 0;; attempt++) {
+    // A timeout aborts the request with a `TimeoutError`: a network failure, retried like one.
+    const context = {
+      endpoint,
+      clientId: entry.clientId,
+      keyPair,
+      signal: AbortSignal.timeout(timeoutMs),
+    };
     try {
       return await refreshWithToken(deps, context, entry.refreshToken);
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
+    } catch (caught) {
+      const error = isTimeout(caught) || isTimeout((caught as Error | null)?.cause)
+        ? new NetworkError(
+          `AWS Sign-In at ${endpoint.base} did not answer within ${timeoutMs / 1000} s`,
+          { code: "TIMEOUT", cause: caught },
+        )
+        : caught;
+      const delay = delays[attempt];
       if (!isRetryable(error) || delay === undefined) throw error;
       await deps.sleep(delay + Math.floor(Math.random() * delay * 0.25));
     }
   }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
 }
 
 function updatedEntry(
@@ -284,8 +373,20 @@ function updatedEntry(
   };
 }
 
+/** A refresh token the service refused (not throttling or an outage that happens to say so). */
+function isRefusedGrant(error: unknown): error is ServiceError {
+  return error instanceof ServiceError && error.code === "INVALID_REQUEST" && !isRetryable(error);
+}
+
 function explainRefreshError(error: unknown, profile: string): unknown {
   if (!(error instanceof ServiceError)) return error;
+  if (isRetryable(error)) {
+    // Throttling and outages pass: whatever their body says, signing in again would not help.
+    return new ServiceError(
+      `AWS Sign-In could not refresh the login session (HTTP ${error.status}: ${error.message}): try again later`,
+      { code: error.code, status: error.status, errorType: error.errorType, cause: error },
+    );
+  }
   const again = signInAgain(profile);
   switch (error.code) {
     case "TOKEN_EXPIRED":

@@ -32,6 +32,8 @@ export const PROFILE_CHAIN_VARIABLE = "_AWS_LOGIN_PROFILE_CHAIN";
 /** How deep credential processes may nest, as in aws-cli. */
 export const MAX_PROFILE_CHAIN = 4;
 
+const PROCESS_FAILED = "Error when retrieving credentials from custom process";
+
 /**
  * Prints the credentials of the profile in the asked format.
  *
@@ -48,7 +50,19 @@ export async function exportCredentials(
   const chain = profileChain(deps, profile);
   const shared = await loadSharedConfig(deps);
   const credentials = await resolveCredentials(deps, shared, profile, chain);
-  deps.stdout.write(formatCredentials(credentials, command.format));
+  let text: string;
+  try {
+    text = formatCredentials(credentials, command.format);
+  } catch (error) {
+    // Only credentials from the config or a credential_process can hold such characters.
+    throw new UsageError(
+      `Cannot print the credentials of profile ${profile} as ${command.format}: ${
+        (error as Error).message
+      }`,
+      { code: "UNPRINTABLE_CREDENTIALS", hint: 'Choose another --format, such as "process"' },
+    );
+  }
+  deps.stdout.write(text);
 }
 
 /**
@@ -154,10 +168,11 @@ async function runCredentialProcess(
   }
   if (result.code !== 0) {
     const detail = result.stderr.trim().split("\n").pop()?.replace(/^aws-login: /, "") ?? "";
-    throw new UsageError(
-      `Error when retrieving credentials from custom process: ${
-        detail || `exit code ${result.code}`
-      }`,
+    // A nested aws-login already said where it failed: do not repeat the prefix at every level.
+    throw new ConfigError(
+      detail.startsWith(PROCESS_FAILED)
+        ? detail
+        : `${PROCESS_FAILED}: ${detail || `exit code ${result.code}`}`,
       { code: "CREDENTIAL_PROCESS_FAILED" },
     );
   }

@@ -17,11 +17,24 @@ const LOADED_NOTE_ONE =
 const LOADED_NOTE_ALL =
   "Note, any local developer tools that have already loaded access tokens may continue to use them until their expiration. Access tokens expire in 15 minutes.";
 
+/**
+ * Removes a session file and its lock file. A refresh in flight holds the lock and would write the
+ * session back after the removal, so the removal waits for the lock.
+ */
 async function removeSessionFile(deps: Deps, path: string): Promise<boolean> {
   try {
-    const removed = await deps.fs.remove(path);
-    await deps.fs.remove(`${path}.lock`);
-    return removed;
+    if (await deps.fs.stat(path) === null) {
+      await deps.fs.remove(`${path}.lock`);
+      return false;
+    }
+    const lock = await deps.fs.lock(`${path}.lock`);
+    try {
+      const removed = await deps.fs.remove(path);
+      await deps.fs.remove(`${path}.lock`);
+      return removed;
+    } finally {
+      await lock.release();
+    }
   } catch (error) {
     throw new FileSystemError(`Cannot remove "${path}": ${(error as Error).message}`, {
       cause: error,

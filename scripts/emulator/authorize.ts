@@ -67,7 +67,7 @@ export function isLoopbackRedirectUri(uri: string): boolean {
 
 /**
  * Validates the query of an authorization request against spec §2.1/§2.2. Unknown and repeated
- * parameters are refused too. `baseUrl` is the listener's canonical base, which the cross-device
+ * parameters are refused too. `baseUrl` is the region's public base URL, which the cross-device
  * redirect URI must start with.
  *
  * @example
@@ -232,7 +232,7 @@ export function handleAuthorize(request: IncomingRequest, context: ListenerConte
       message: `Method "${request.method}" is not allowed on /v1/authorize`,
     });
   }
-  const validation = validateAuthorizeQuery(request.rawQuery, context.baseUrl);
+  const validation = validateAuthorizeQuery(request.rawQuery, context.publicUrl);
   if (!validation.ok) return badRequest(request, { status: 400, message: validation.message });
   if (context.config.approval === "auto") return issueAndRedirect(context, validation.params);
   const pending = context.store.addPendingConsent(validation.params, {

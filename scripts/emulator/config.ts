@@ -22,6 +22,8 @@ export interface EmulatorConfig {
   readonly now: () => number;
   readonly port: number;
   readonly log: (line: string) => void;
+  /** Public base URL of each region whose clients do not use the listener URL. */
+  readonly publicUrls: ReadonlyMap<string, string>;
 }
 
 const REGION = /^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$/;
@@ -105,5 +107,30 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     now: options.now ?? (() => Date.now()),
     port,
     log: options.log ?? (() => {}),
+    publicUrls: publicUrls(regions, options.publicUrlFor),
   };
+}
+
+function publicUrls(
+  regions: readonly string[],
+  publicUrlFor: ((region: string) => string) | undefined,
+): Map<string, string> {
+  const urls = new Map<string, string>();
+  if (publicUrlFor === undefined) return urls;
+  for (const region of regions) {
+    const value = publicUrlFor(region);
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.origin !== value) {
+      throw new RangeError(
+        `Invalid option "publicUrlFor": "${value}" (region "${region}") is not an http(s) origin such as "https://${region}.signin.aws.amazon.com"`,
+      );
+    }
+    urls.set(region, value);
+  }
+  return urls;
 }

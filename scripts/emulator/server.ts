@@ -320,7 +320,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         region,
         config.port === 0 ? 0 : config.port + index,
         (request, baseUrl) => {
-          context ??= { region, baseUrl, config, store, idTokens };
+          context ??= {
+            region,
+            baseUrl,
+            publicUrl: config.publicUrls.get(region) ?? baseUrl,
+            config,
+            store,
+            idTokens,
+          };
           return route(request, context, shared);
         },
         config.log,

@@ -291,7 +291,7 @@ async function answer(
     });
   }
   const proof = await verifyDPoPProof(request.headers.get("dpop") ?? "", {
-    htu: `${context.baseUrl}/v1/token`,
+    htu: `${context.publicUrl}/v1/token`,
     htm: "POST",
     now: context.config.now(),
     iatWindowSeconds: context.config.dpopIatWindowSeconds,

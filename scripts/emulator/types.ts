@@ -39,6 +39,13 @@ export interface EmulatorOptions {
   port?: number;
   /** Receives one line per handled request (method, path, status); never secrets. */
   log?: (line: string) => void;
+  /**
+   * The base URL clients use for a region, e.g. `(r) => \`https://${r}.signin.aws.amazon.com\``
+   * when a test's `fetch` routes the real regional host names to the listeners. It is what the
+   * DPoP proof's `htu` and the cross-device `redirect_uri` must name; requests still arrive at the
+   * listener. Default: the listener's own URL (`urlFor(region)`).
+   */
+  publicUrlFor?: (region: string) => string;
 }
 
 /** Request counters, updated live. */

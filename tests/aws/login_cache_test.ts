@@ -53,6 +53,14 @@ Deno.test("loginCacheDirectory() honours AWS_LOGIN_CACHE_DIRECTORY with ~ and $V
     "/home/me/c/me",
   );
   assertEquals(
+    loginCacheDirectory(
+      fakeDeps({
+        env: { HOME: "/h", AWS_LOGIN_CACHE_DIRECTORY: "${A=B}/$UNSET/${}/c", UNSET: "" },
+      }),
+    ),
+    "${A=B}//${}/c",
+  );
+  assertEquals(
     loginCacheDirectory(fakeDeps({ os: "windows", env: { USERPROFILE: "C:\\Users\\me" } })),
     "C:\\Users\\me\\.aws\\login\\cache",
   );

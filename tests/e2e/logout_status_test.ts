@@ -1,0 +1,94 @@
+/**
+ * End to end: `status` and `logout` as real processes on a session signed in by the real `login`.
+ */
+
+import { assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
+import { runCli, sandbox } from "../support/cli.ts";
+import { setSecondsLeft, signIn } from "../support/session.ts";
+import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
+
+Deno.test("status and logout (process): one session from sign-in to logout", async (t) => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const { path } = await signIn(emulator, box, { profile: "dev", region: "ap-southeast-2" });
+  const env = await box.env({ AWS_ENDPOINT_URL_SIGNIN: emulator.url });
+  const lock = `${path}.lock`;
+
+  await t.step("status: the session, its profile, account, region and end", async () => {
+    const result = await runCli(["status"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stdout, "");
+    assertStringIncludes(result.stderr, `${DEFAULT_SESSION_ARN}: signed in\n`);
+    assertStringIncludes(result.stderr, "  profiles     dev\n");
+    assertStringIncludes(result.stderr, "  account      123456789012\n");
+    assertStringIncludes(result.stderr, "  region       ap-southeast-2\n");
+    assertMatch(
+      result.stderr,
+      /\n {2}credentials {2}expire \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 1[45] minutes\)\n/,
+    );
+    assertMatch(result.stderr, /\n {2}session {6}ends at the latest [^\n]+ UTC \(in 12 hours\)\n/);
+  });
+
+  await t.step("status --profile dev --json: exit 0, the session as JSON", async () => {
+    const result = await runCli(["status", "--profile", "dev", "--json"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    const [session, ...rest] = JSON.parse(result.stdout);
+    assertEquals(rest, []);
+    assertEquals(
+      [
+        session.loginSession,
+        session.profiles,
+        session.accountId,
+        session.signInRegion,
+        session.state,
+      ],
+      [DEFAULT_SESSION_ARN, ["dev"], "123456789012", "ap-southeast-2", "valid"],
+    );
+    assertEquals(session.cacheFile, path);
+    const hours = (Date.parse(session.sessionEndsAtLatest) - Date.now()) / 3600_000;
+    assertEquals(hours > 11.9 && hours <= 12, true, `${hours}`);
+  });
+
+  await t.step("expired credentials still count as usable: exit 0", async () => {
+    await setSecondsLeft(path, -30);
+    const result = await runCli(["status", "--profile", "dev", "--json"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(JSON.parse(result.stdout)[0].state, "refreshable");
+    // A refresh creates the lock file that logout must remove.
+    assertEquals((await runCli(["export-credentials", "--profile", "dev"], { env })).code, 0);
+    await Deno.stat(lock);
+  });
+
+  const config = await Deno.readTextFile(box.configPath);
+
+  await t.step("logout: the spec's message, file and lock gone, config untouched", async () => {
+    const result = await runCli(["logout", "--profile", "dev"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stdout, "");
+    assertEquals(
+      result.stderr,
+      "Removed cached login credentials for profile 'dev'. Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes.\n",
+    );
+    assertEquals(await Array.fromAsync(Deno.readDir(box.cacheDir)), []);
+    assertEquals(await Deno.readTextFile(box.configPath), config);
+  });
+
+  await t.step("after logout: status --profile exits 6, export-credentials exits 6", async () => {
+    const status = await runCli(["status", "--profile", "dev"], { env });
+    assertEquals(status.code, 6);
+    assertStringIncludes(status.stderr, 'run "aws-login login --profile dev"');
+    const exported = await runCli(["export-credentials", "--profile", "dev"], { env });
+    assertEquals(exported.code, 6);
+    assertEquals(exported.stdout, "");
+    assertMatch(exported.stderr, /^aws-login: [^\n]+aws-login login --profile dev[^\n]+\n$/);
+  });
+
+  await t.step("logout --all with nothing left", async () => {
+    const result = await runCli(["logout", "--all"], { env });
+    assertEquals(result, {
+      code: 0,
+      stdout: "",
+      stderr: "No cached login session tokens found.\n",
+    });
+  });
+});
