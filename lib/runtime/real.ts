@@ -18,6 +18,7 @@ import type {
   SpawnResult,
 } from "./deps.ts";
 import { LineReader } from "./line_reader.ts";
+import { permissionFlags } from "./permissions.ts";
 
 const encoder = new TextEncoder();
 
@@ -47,6 +48,20 @@ function input(): Input {
       return reader.readLine();
     },
   };
+}
+
+/**
+ * Reads an environment variable. One that the permissions do not let us read (`--allow-env` lists
+ * them, see `lib/runtime/permissions.ts`) is unset as far as aws-login is concerned, so that `$VAR` in a
+ * configured path stays as written instead of failing with `NotCapable`.
+ */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) return undefined;
+    throw error;
+  }
 }
 
 /** Nothing is at the path: it does not exist, or a part of it is a file, not a directory. */
@@ -169,11 +184,11 @@ async function which(command: string): Promise<string | null> {
   const windows = Deno.build.os === "windows";
   const isPath = command.includes("/") || (windows && command.includes("\\"));
   const extensions = windows
-    ? ["", ...(Deno.env.get("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)]
+    ? ["", ...(readEnv("PATHEXT") ?? ".COM;.EXE;.BAT;.CMD").split(";").filter(Boolean)]
     : [""];
   const candidates = isPath
     ? extensions.map((ext) => command + ext)
-    : (Deno.env.get("PATH") ?? "").split(windows ? ";" : ":").filter(Boolean).flatMap((dir) =>
+    : (readEnv("PATH") ?? "").split(windows ? ";" : ":").filter(Boolean).flatMap((dir) =>
       extensions.map((ext) => `${dir}${windows ? "\\" : "/"}${command}${ext}`)
     );
   for (const candidate of candidates) {
@@ -264,7 +279,7 @@ function selfCommand(): string[] {
   const main = Deno.mainModule;
   const entry = main.startsWith("file:") ? decodeURIComponent(new URL(main).pathname) : main;
   const local = Deno.build.os === "windows" && /^\/[A-Za-z]:/.test(entry) ? entry.slice(1) : entry;
-  return [exec, "run", "--allow-all", "--quiet", local];
+  return [exec, "run", ...permissionFlags(), "--quiet", local];
 }
 
 /** Builds the real dependencies of the program. */
@@ -284,12 +299,10 @@ export function realDeps(): Deps {
         }
         signal?.addEventListener("abort", done, { once: true });
       }),
-    env: (name) => Deno.env.get(name),
+    env: readEnv,
     os: Deno.build.os as OsName,
     homeDir: () =>
-      Deno.build.os === "windows"
-        ? Deno.env.get("USERPROFILE") ?? Deno.env.get("HOME")
-        : Deno.env.get("HOME"),
+      Deno.build.os === "windows" ? readEnv("USERPROFILE") ?? readEnv("HOME") : readEnv("HOME"),
     selfCommand,
     fs: fileSystem,
     fetch: (input, init) => fetch(input, init),

@@ -1,0 +1,381 @@
+/**
+ * Proof that aws-login is ready for `deno compile`, on a machine that cannot download the Deno
+ * runtime and so cannot build a binary:
+ *
+ * - the module graph is static and made only of modules `deno compile` embeds;
+ * - no module reads a file next to the sources at run time;
+ * - the permission set the binaries are built with is enough: the real CLI runs with exactly those
+ *   flags through login, export-credentials (with a refresh and through the credential_process
+ *   bridge), status, configure credential-process and logout, and fails where a flag is missing;
+ * - `scripts/compile.ts` fails clearly and leaves nothing behind when it cannot build.
+ *
+ * With `AWS_LOGIN_BINARY` set to a compiled binary (the release workflow does), the same scenario
+ * runs against that binary, whose permissions are embedded.
+ */
+
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
+import { type CliResult, runCli, type Sandbox, sandbox } from "../support/cli.ts";
+import { setSecondsLeft } from "../support/session.ts";
+import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
+import { permissionFlags } from "../../lib/runtime/permissions.ts";
+import { binaryName, CHECKSUMS_FILE, TARGETS } from "../../scripts/compile.ts";
+import { VERSION } from "../../lib/version.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const MAIN = localPath(new URL("main.ts", ROOT));
+const FAKE_BROWSER = localPath(new URL("scripts/fake_browser.ts", ROOT));
+const COMPILE = localPath(new URL("scripts/compile.ts", ROOT));
+const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
+
+/** A `file:` URL as a path the OS takes (no leading slash before a Windows drive). */
+function localPath(url: URL | string): string {
+  const path = decodeURIComponent(new URL(url).pathname);
+  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
+}
+
+async function deno(args: string[]): Promise<CliResult> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: localPath(ROOT),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+interface GraphModule {
+  specifier: string;
+  kind?: string;
+  error?: string;
+  dependencies?: { specifier: string; isDynamic?: boolean }[];
+}
+
+async function moduleGraph(): Promise<GraphModule[]> {
+  const result = await deno(["info", "--json", "main.ts"]);
+  assertEquals(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout).modules;
+}
+
+// ---- (a) and (b): a static graph, no file read next to the sources ----
+
+Deno.test("compile-ready: the module graph of main.ts is static and embeddable", async () => {
+  const modules = await moduleGraph();
+  const root = ROOT.href;
+  const local: string[] = [];
+  for (const module of modules) {
+    assertEquals(module.error, undefined, `${module.specifier}: ${module.error}`);
+    const { specifier } = module;
+    assertMatch(specifier, /^(file:|npm:|node:|jsr:|https:\/\/jsr\.io\/)/);
+    assertTrue(
+      ["esm", "asserted", "npm", "node"].includes(module.kind ?? ""),
+      `${specifier} is a "${module.kind}" module`,
+    );
+    for (const dependency of module.dependencies ?? []) {
+      assertTrue(
+        dependency.isDynamic !== true,
+        `${specifier} imports "${dependency.specifier}" dynamically`,
+      );
+    }
+    if (specifier.startsWith("file:")) {
+      assertTrue(specifier.startsWith(root), `${specifier} is outside the repository`);
+      local.push(specifier.slice(root.length));
+    }
+  }
+  // Only the program: nothing from tests/ or from the other scripts, JSON only as deno.json.
+  for (const path of local) {
+    assertMatch(path, /^(main\.ts|deno\.json|lib\/[\w/]+\.ts|scripts\/permissions\.ts)$/);
+  }
+  assertTrue(local.includes("main.ts") && local.includes("lib/runtime/real.ts"));
+  // npm packages only as deno.json pins them.
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const pinned = Object.values(config.imports as Record<string, string>)
+    .filter((target) => target.startsWith("npm:"))
+    .map((target) => target.replace(/^npm:/, "npm:/"));
+  for (const module of modules.filter((m) => m.specifier.startsWith("npm:"))) {
+    assertTrue(pinned.includes(module.specifier), `${module.specifier} is not pinned in deno.json`);
+  }
+});
+
+/** Code without comments, so that an example in a doc comment does not count. */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+}
+
+const RUNTIME_FILE_ACCESS: readonly [RegExp, string][] = [
+  [/\bimport\s*\(/, "a dynamic import()"],
+  [
+    /\bimport\.meta\b(?!\.main\b)/,
+    "import.meta other than import.meta.main (a path next to the sources)",
+  ],
+  [/\bnew\s+Worker\s*\(/, "a Worker (its module would have to be --include'd)"],
+  [/\b(require|createRequire)\s*\(/, "require()"],
+  [/\bfetch\(\s*(["'`]file:|new URL\()/, "fetch() of a file: URL"],
+  [
+    /\b(readTextFile|readFile|open)(Sync)?\(\s*(new URL\(|["'`]file:|["'`]\.\.?\/)/,
+    "reading a file by a URL or a relative path",
+  ],
+];
+
+Deno.test("compile-ready: no module of the graph reads a file next to the sources", async () => {
+  const root = ROOT.href;
+  const files = (await moduleGraph())
+    .map((m) => m.specifier)
+    .filter((specifier) => specifier.startsWith(root) && specifier.endsWith(".ts"));
+  assertTrue(files.length > 30, `${files.length} files`);
+  const findings: string[] = [];
+  for (const file of files) {
+    const code = withoutComments(await Deno.readTextFile(new URL(file)));
+    for (const [pattern, what] of RUNTIME_FILE_ACCESS) {
+      const match = code.match(pattern);
+      if (match) findings.push(`${file.slice(root.length)}: ${what}: "${match[0]}"`);
+    }
+  }
+  assertEquals(findings, []);
+});
+
+Deno.test("compile-ready: the checks above catch what they look for", () => {
+  const bad = [
+    'const m = await import("./x.ts");',
+    'const t = await Deno.readTextFile(new URL("./page.html", import.meta.url));',
+    'const page = await fetch("file:///x/page.html");',
+    'new Worker(new URL("./w.ts", import.meta.url), { type: "module" });',
+    'const text = Deno.readTextFileSync("./assets/page.html");',
+  ];
+  for (const line of bad) {
+    assertTrue(RUNTIME_FILE_ACCESS.some(([pattern]) => pattern.test(line)), line);
+  }
+  const good = [
+    "if (import.meta.main) run();",
+    'import denoJson from "../deno.json" with { type: "json" };',
+    "/** await import('./x.ts') in a comment */",
+  ];
+  for (const line of good) {
+    const code = withoutComments(line);
+    assertTrue(!RUNTIME_FILE_ACCESS.some(([pattern]) => pattern.test(code)), line);
+  }
+});
+
+// ---- (c): the permission set is enough, and it is applied ----
+
+/** How to start the program: `deno run` with the flags, or a compiled binary. */
+interface Program {
+  readonly argv: string[];
+  /** The argv `configure credential-process` is expected to write. */
+  readonly self: string[];
+}
+
+function denoRunProgram(permissions: string[] = permissionFlags()): Program {
+  const argv = [Deno.execPath(), "run", ...permissions, "--quiet", MAIN];
+  return { argv, self: argv };
+}
+
+function browserCommand(): string {
+  return `${Deno.execPath()} run --allow-all --quiet ${FAKE_BROWSER} %s`;
+}
+
+/** Windows cannot open a socket without SystemRoot; everything else comes from the sandbox. */
+const PLATFORM_ENV: Record<string, string> = Deno.build.os === "windows"
+  ? { SystemRoot: Deno.env.get("SystemRoot") ?? "C:\\Windows" }
+  : {};
+
+async function env(box: Sandbox, endpoint: string): Promise<Record<string, string>> {
+  return await box.env({
+    AWS_ENDPOINT_URL_SIGNIN: endpoint,
+    BROWSER: browserCommand(),
+    ...PLATFORM_ENV,
+  });
+}
+
+function parseProcessOutput(result: CliResult): Record<string, unknown> {
+  assertEquals(result.code, 0, result.stderr);
+  const value = JSON.parse(result.stdout);
+  assertEquals(value.Version, 1);
+  assertMatch(value.AccessKeyId, /^ASIA/);
+  return value;
+}
+
+async function onlyCacheFile(box: Sandbox): Promise<string> {
+  const names = [];
+  for await (const entry of Deno.readDir(box.cacheDir)) {
+    if (entry.name.endsWith(".json")) names.push(entry.name);
+  }
+  assertEquals(names.length, 1, names.join(", "));
+  return `${box.cacheDir}/${names[0]}`;
+}
+
+/** The scenario every build must pass: all commands, a refresh, the bridge, and a refused host. */
+async function everyCommand(t: Deno.TestContext, program: Program): Promise<void> {
+  await using emulator: Emulator = await startEmulator();
+  await using box = await sandbox();
+  const run = async (args: string[], endpoint = emulator.url) =>
+    await runCli(args, { env: await env(box, endpoint), argv0: program.argv });
+  let first: Record<string, unknown> = {};
+
+  await t.step("login", async () => {
+    const result = await run(["login", "--profile", "dev", "--region", "eu-west-1"]);
+    assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(result.stderr, `Updated profile dev to use ${SESSION} credentials.`);
+    await onlyCacheFile(box);
+  });
+
+  await t.step("export-credentials", async () => {
+    first = parseProcessOutput(await run(["export-credentials", "--profile", "dev"]));
+  });
+
+  await t.step("status", async () => {
+    const result = await run(["status", "--json"]);
+    assertEquals(result.code, 0, result.stderr);
+    const sessions = JSON.parse(result.stdout);
+    assertEquals(sessions.length, 1);
+    assertEquals(sessions[0].profiles, ["dev"]);
+    assertEquals(sessions[0].state, "valid");
+  });
+
+  await t.step("configure credential-process, then the bridge it writes", async () => {
+    const result = await run([
+      "configure",
+      "credential-process",
+      "--profile",
+      "proc",
+      "--source-profile",
+      "dev",
+    ]);
+    assertEquals(result.code, 0, result.stderr);
+    const config = await Deno.readTextFile(box.configPath);
+    const line = config.split("\n").find((l) => l.startsWith("credential_process = "))!;
+    for (const part of [...program.self, "export-credentials", "--profile", "dev"]) {
+      assertStringIncludes(line, part);
+    }
+    assertTrue(!line.includes("--allow-all") && !/\s-A\s/.test(line), line);
+    const bridged = parseProcessOutput(await run(["export-credentials", "--profile", "proc"]));
+    assertEquals(bridged.AccessKeyId, first.AccessKeyId);
+  });
+
+  await t.step("a refresh is refused for a host outside --allow-net", async () => {
+    const path = await onlyCacheFile(box);
+    await setSecondsLeft(path, -60);
+    const before = await Deno.readTextFile(path);
+    const result = await run(
+      ["export-credentials", "--profile", "dev"],
+      emulator.url.replace("127.0.0.1", "localhost"),
+    );
+    assertEquals(result.code, 7, result.stderr);
+    assertMatch(result.stderr, /Requires net access to "localhost:\d+"/);
+    assertEquals(await Deno.readTextFile(path), before);
+  });
+
+  await t.step("the same refresh goes through on 127.0.0.1", async () => {
+    const refreshed = parseProcessOutput(await run(["export-credentials", "--profile", "dev"]));
+    assertTrue(refreshed.AccessKeyId !== first.AccessKeyId, "new credentials");
+    assertEquals(emulator.counts.tokenByGrant.refresh_token, 1);
+  });
+
+  await t.step("logout", async () => {
+    const result = await run(["logout", "--profile", "dev"]);
+    assertEquals(result.code, 0, result.stderr);
+    const left = [];
+    for await (const entry of Deno.readDir(box.cacheDir)) left.push(entry.name);
+    assertEquals(left.filter((name) => name.endsWith(".json")), []);
+  });
+}
+
+Deno.test("compile-ready: deno run with exactly the compile permissions runs every command", async (t) => {
+  await everyCommand(t, denoRunProgram());
+});
+
+Deno.test("compile-ready: without --allow-net the same login fails, so the flags are applied", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const flags = permissionFlags().filter((flag) => !flag.startsWith("--allow-net"));
+  const result = await runCli(["login", "--profile", "dev", "--region", "eu-west-1"], {
+    env: await env(box, emulator.url),
+    argv0: denoRunProgram(flags).argv,
+  });
+  assertTrue(result.code !== 0, "login must fail");
+  assertStringIncludes(result.stderr, 'Requires net access to "127.0.0.1:0"');
+  assertEquals(emulator.counts.authorize, 0);
+});
+
+const BINARY = Deno.env.get("AWS_LOGIN_BINARY");
+
+Deno.test({
+  name: "compile-ready: the compiled binary in AWS_LOGIN_BINARY runs every command",
+  ignore: BINARY === undefined,
+  async fn(t) {
+    const binary = await Deno.realPath(BINARY!);
+    const version = await runCli(["--version"], { env: PLATFORM_ENV, argv0: [binary] });
+    assertEquals(version, { code: 0, stdout: `aws-login ${VERSION}\n`, stderr: "" });
+    await everyCommand(t, { argv: [binary], self: [binary] });
+    await t.step("an unlisted $VAR stays as written (the env list is embedded)", async () => {
+      await using box = await sandbox();
+      const result = await runCli(["status"], {
+        env: await box.env({
+          AWS_LOGIN_CACHE_DIRECTORY: "$HOME/c/$PROJECT",
+          PROJECT: "secret",
+          ...PLATFORM_ENV,
+        }),
+        argv0: [binary],
+      });
+      assertEquals(result.code, 0, result.stderr);
+      assertStringIncludes(result.stderr, "/c/$PROJECT");
+    });
+  },
+});
+
+// ---- (d): the compile script on this machine ----
+
+Deno.test("compile-ready: scripts/compile.ts builds, or says why it cannot and leaves nothing", async () => {
+  const out = await Deno.makeTempDir({ prefix: "aws-login-compile-" });
+  try {
+    const dist = `${out}/dist`;
+    const target = TARGETS.find((t) => t === Deno.build.target) ?? TARGETS[0];
+    const result = await deno([
+      "run",
+      "--allow-run",
+      `--allow-read=${out}`,
+      `--allow-write=${out}`,
+      COMPILE,
+      "--target",
+      target,
+      "--out-dir",
+      dist,
+    ]);
+    const left = await Array.fromAsync(Deno.readDir(dist)).catch(() => []);
+    if (result.code !== 0) {
+      // No runtime download here: a clear message, and nothing written.
+      assertEquals(result.code, 1, result.stderr);
+      assertStringIncludes(
+        result.stderr,
+        `compile: Cannot build "${dist}/${binaryName(target)}": deno compile needs the Deno ` +
+          `runtime for ${target} (denort) and cannot download it from "https://dl.deno.land/`,
+      );
+      assertStringIncludes(
+        result.stderr,
+        `compile: Nothing was produced: no binary and no ${CHECKSUMS_FILE} in "${dist}"`,
+      );
+      assertStringIncludes(result.stderr, "Build on a machine that can reach dl.deno.land");
+      assertEquals(left, []);
+      return;
+    }
+    // The runtime could be had: the artefacts are real and the checksums match them.
+    assertEquals(left.map((e) => e.name).sort(), [CHECKSUMS_FILE, binaryName(target)].sort());
+    const binary = `${dist}/${binaryName(target)}`;
+    const bytes = await Deno.readFile(binary);
+    const digest = await crypto.subtle.digest("SHA-256", bytes);
+    const hex = Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+    assertEquals(
+      await Deno.readTextFile(`${dist}/${CHECKSUMS_FILE}`),
+      `${hex}  ${binaryName(target)}\n`,
+    );
+    const version = await runCli(["--version"], { env: PLATFORM_ENV, argv0: [binary] });
+    assertEquals(version.stdout, `aws-login ${VERSION}\n`);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});

@@ -1,0 +1,240 @@
+/**
+ * The permission set of `lib/runtime/permissions.ts`: that it is narrow, that it names every variable
+ * and host aws-login needs (checked against the sources and against Deno's own permission checks),
+ * and that a variable outside it reads as unset.
+ */
+
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
+import { cacheDir, runCli, sandbox } from "../support/cli.ts";
+import {
+  ENV_VARIABLES,
+  envAllowList,
+  netAllowList,
+  permissionFlags,
+  SAMPLE_REGIONS,
+} from "../../lib/runtime/permissions.ts";
+import { ENV_NAMES } from "../../lib/platform/browser.ts";
+import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
+import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+const MAIN = localPath(new URL("main.ts", ROOT));
+const REAL_DEPS = new URL("lib/runtime/real.ts", ROOT).href;
+const CONFIG = localPath(new URL("deno.json", ROOT));
+
+/** A `file:` URL as a path the OS takes (no leading slash before a Windows drive). */
+function localPath(url: URL): string {
+  const path = decodeURIComponent(url.pathname);
+  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
+}
+
+async function libSources(): Promise<{ path: string; text: string }[]> {
+  const files: { path: string; text: string }[] = [];
+  async function walk(dir: string): Promise<void> {
+    for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
+      const path = `${dir}${entry.name}`;
+      if (entry.isDirectory) await walk(`${path}/`);
+      else if (path.endsWith(".ts")) {
+        files.push({ path, text: await Deno.readTextFile(new URL(path, ROOT)) });
+      }
+    }
+  }
+  await walk("lib/");
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** Runs a module with exactly `flags` and returns what it printed as JSON. */
+async function runWith(
+  flags: string[],
+  source: string,
+  options: { args?: string[]; env?: Record<string, string> } = {},
+): Promise<unknown> {
+  const dir = await Deno.makeTempDir({ prefix: "aws-login-perm-" });
+  try {
+    const file = `${dir}/probe.ts`;
+    await Deno.writeTextFile(file, source);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--config", CONFIG, ...flags, file, ...(options.args ?? [])],
+      env: {
+        ...(options.env ?? {}),
+        DENO_DIR: await cacheDir(),
+        ...(Deno.build.os === "windows" ? { SystemRoot: Deno.env.get("SystemRoot") ?? "" } : {}),
+      },
+      clearEnv: options.env !== undefined,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(output.code, 0, stderr);
+    return JSON.parse(new TextDecoder().decode(output.stdout));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("permissionFlags() grants no permission wholesale except read, write and run", () => {
+  const flags = permissionFlags();
+  for (const flag of ["-A", "--allow-all", "--allow-net", "--allow-env"]) {
+    assertTrue(!flags.includes(flag), `${flag} must not be there: ${flags.join(" ")}`);
+  }
+  const kinds = flags.map((flag) => flag.split("=")[0]).sort();
+  assertEquals(kinds, [
+    "--allow-env",
+    "--allow-net",
+    "--allow-read",
+    "--allow-run",
+    "--allow-write",
+    "--no-prompt",
+  ]);
+  assertTrue(flags.includes("--allow-read") && flags.includes("--allow-write"));
+  assertTrue(flags.includes(`--allow-env=${envAllowList().join(",")}`));
+  assertTrue(flags.includes(`--allow-net=${netAllowList().join(",")}`));
+});
+
+Deno.test("the --allow-env list names every variable lib/ reads, and no other", async () => {
+  const read = new Set<string>([...ENV_NAMES, PROFILE_CHAIN_VARIABLE]);
+  const dynamic: string[] = [];
+  // Calls of Deps.env(), readEnv() and Deno.env.get(), and the names given to booleanSetting().
+  const call = /(?:\benv|\breadEnv|\bDeno\.env\.get)\(\s*([^)]*?)\s*\)/g;
+  const setting = /\bbooleanSetting\(\s*\w+,\s*"([A-Za-z_]+)"/g;
+  for (const { path, text } of await libSources()) {
+    for (const [, argument] of text.matchAll(call)) {
+      if (argument!.includes(":")) continue; // a declaration, `env(name: string)`
+      const literal = argument!.match(/^"([A-Za-z_][A-Za-z0-9_]*)"$/);
+      if (literal) read.add(literal[1]!);
+      else dynamic.push(`${path}: ${argument}`);
+    }
+    for (const [, name] of text.matchAll(setting)) read.add(name!);
+  }
+  // Reads with a computed name, each accounted for: a new one must be added here and to the list.
+  assertEquals(dynamic.sort(), [
+    "lib/aws/login_cache.ts: name", // expandPath(): unlisted variables read as unset
+    "lib/aws/shared_config.ts: variable", // booleanSetting(): the names are collected above
+    "lib/commands/export_credentials.ts: PROFILE_CHAIN_VARIABLE",
+    "lib/platform/facts.ts: name", // ENV_NAMES
+    "lib/runtime/real.ts: name", // readEnv() itself
+  ]);
+  assertEquals(envAllowList().sort(), [...read].sort());
+});
+
+Deno.test("ENV_VARIABLES lists each variable once", () => {
+  const all = Object.values(ENV_VARIABLES).flat();
+  assertEquals(all.length, new Set(all).size);
+  assertEquals(envAllowList().length, all.length);
+});
+
+Deno.test("SAMPLE_REGIONS has regions of every partition, and only of it", () => {
+  assertEquals(Object.keys(SAMPLE_REGIONS).sort(), PARTITIONS.map((p) => p.id).sort());
+  for (const [id, regions] of Object.entries(SAMPLE_REGIONS)) {
+    for (const region of regions) assertEquals(partitionOf(region).id, id, region);
+  }
+});
+
+const REGIONS = [
+  "us-east-1",
+  "us-west-2",
+  "eu-central-2",
+  "ap-southeast-7",
+  "ca-west-1",
+  "mx-central-1",
+  "il-central-1",
+  "me-central-1",
+  "af-south-1",
+  "sa-east-1",
+  "us-gov-west-1",
+  "us-gov-east-1",
+  "cn-north-1",
+  "cn-northwest-1",
+  "us-iso-east-1",
+  "us-iso-west-1",
+  "us-isob-east-1",
+  "us-isof-south-1",
+  "us-isof-east-1",
+  "eu-isoe-west-1",
+  "eusc-de-east-1",
+];
+
+function signInHosts(): string[] {
+  const hosts = new Set<string>();
+  for (const region of REGIONS) {
+    for (const useFips of [false, true]) {
+      for (const useDualStack of [false, true]) {
+        try {
+          const base = resolveSignInEndpoint(region, { useFips, useDualStack }).base;
+          hosts.add(`${new URL(base).hostname}:443`);
+        } catch {
+          // a variant that partition does not offer
+        }
+      }
+    }
+  }
+  return [...hosts].sort();
+}
+
+Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listener, nothing else", async () => {
+  const allowed = [...signInHosts(), "127.0.0.1:0", "127.0.0.1:8787", "127.0.0.1:65535"];
+  assertTrue(allowed.length > 40, `${allowed.length} hosts`);
+  const denied = [
+    "localhost:8787",
+    "[::1]:8787",
+    "169.254.169.254:80",
+    "example.com:443",
+    "us-east-1.signin.aws.amazon.com:80",
+    "signin.aws.amazon.com.example.com:443",
+    "evilamazonaws.com:443",
+    "sts.amazonaws.com:80",
+  ];
+  const source = `
+    const states: Record<string, string> = {};
+    for (const host of Deno.args) {
+      states[host] = (await Deno.permissions.query({ name: "net", host })).state;
+    }
+    console.log(JSON.stringify(states));
+  `;
+  const states = await runWith(permissionFlags(), source, { args: [...allowed, ...denied] });
+  assertEquals(states, {
+    ...Object.fromEntries(allowed.map((host) => [host, "granted"])),
+    ...Object.fromEntries(denied.map((host) => [host, "prompt"])),
+  });
+});
+
+Deno.test("Deps.env() reads a variable outside --allow-env as unset", async () => {
+  const source = `
+    import { realDeps } from ${JSON.stringify(REAL_DEPS)};
+    const deps = realDeps();
+    console.log(JSON.stringify({
+      home: deps.env("HOME") ?? null,
+      secret: deps.env("AWS_SECRET_ACCESS_KEY") ?? null,
+      homeDir: deps.homeDir() ?? null,
+    }));
+  `;
+  const env = { HOME: "/home/me", AWS_SECRET_ACCESS_KEY: "s3cret" };
+  assertEquals(await runWith(["--no-prompt", "--allow-env=HOME"], source, { env }), {
+    home: "/home/me",
+    secret: null,
+    homeDir: "/home/me",
+  });
+  // The control: with the variable allowed, the same code reads it.
+  assertEquals(await runWith(["--no-prompt", "--allow-env"], source, { env }), {
+    home: "/home/me",
+    secret: "s3cret",
+    homeDir: "/home/me",
+  });
+});
+
+Deno.test("with the compile flags, an unlisted $VAR in AWS_LOGIN_CACHE_DIRECTORY stays as written", async () => {
+  await using box = await sandbox();
+  const run = async (permissions: string[]) =>
+    runCli(["status"], {
+      env: await box.env({ AWS_LOGIN_CACHE_DIRECTORY: "$HOME/cache/$PROJECT", PROJECT: "secret" }),
+      argv0: [Deno.execPath(), "run", ...permissions, "--quiet", MAIN],
+    });
+  const narrow = await run(permissionFlags());
+  assertEquals(narrow.code, 0, narrow.stderr);
+  assertStringIncludes(narrow.stderr + narrow.stdout, `${box.home}/cache/$PROJECT`);
+  assertTrue(!(narrow.stderr + narrow.stdout).includes("secret"));
+  // The control: with every variable allowed, $PROJECT is expanded.
+  const wide = await run(["--allow-all"]);
+  assertEquals(wide.code, 0, wide.stderr);
+  assertMatch(wide.stderr + wide.stdout, /\/cache\/secret\b/);
+});
