@@ -52,6 +52,7 @@ import {
   type LoginIdentity,
 } from "../signin/aws_dialect.ts";
 import { redeemAuthorizationCode } from "../signin/token.ts";
+import { REQUEST_TIMEOUT_MS } from "../aws/session.ts";
 import { gatherFacts } from "../platform/facts.ts";
 import { browserReachability, type PlatformFacts } from "../platform/browser.ts";
 import { openBrowser } from "../platform/launch.ts";
@@ -358,9 +359,11 @@ async function redeem(
   request: AuthorizationRequest,
   response: AuthorizationResponse,
 ): Promise<AwsTokenResponse> {
-  const context = { endpoint, clientId: request.clientId, keyPair };
   const grant = { response, codeVerifier: request.codeVerifier, redirectUri: request.redirectUri };
   for (let attempt = 1;; attempt++) {
+    // A Sign-In endpoint that accepts the connection and never answers must not hang the login.
+    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    const context = { endpoint, clientId: request.clientId, keyPair, signal };
     try {
       return await redeemAuthorizationCode(deps, context, grant);
     } catch (error) {
