@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
+import { FlagError, type FlagSpecs, parseFlags } from "./flags.ts";
 import { UsageError } from "../errors.ts";
 
 /** Output formats of `export-credentials` (spec §12). */
@@ -98,27 +98,18 @@ export const COMMAND_NAMES = [
   "configure",
 ] as const;
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+const PROFILE: FlagSpecs = { profile: { type: "string" } };
+const HELP: FlagSpecs = { help: { type: "boolean", short: "h" } };
 
-const PROFILE: Options = { profile: { type: "string" } };
-const HELP: Options = { help: { type: "boolean", short: "h" } };
-
-function parse(command: string, args: string[], options: Options) {
+function parse(command: string, args: string[], options: FlagSpecs) {
   try {
-    return parseArgs({
-      args,
-      options: { ...options, ...HELP },
-      strict: true,
-      allowPositionals: true,
-    });
+    const { values, positionals } = parseFlags(args, { ...options, ...HELP });
+    return { values, positionals: [...positionals] };
   } catch (error) {
-    const text = (error as Error).message.replace(/\. To specify a positional argument.*$/s, "");
-    const [first = "Invalid arguments", ...rest] = text.split("\n");
-    throw new UsageError(first.replace(/\.$/, ""), {
+    if (!(error instanceof FlagError)) throw error;
+    throw new UsageError(error.message, {
       code: "BAD_ARGUMENT",
-      hint: rest.length > 0
-        ? rest.join(" ")
-        : `Run "aws-login ${command} --help" to see the options`,
+      hint: error.hint ?? `Run "aws-login ${command} --help" to see the options`,
     });
   }
 }
