@@ -20,18 +20,13 @@ import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { permissionFlags } from "../../lib/runtime/permissions.ts";
 import { binaryName, CHECKSUMS_FILE, TARGETS } from "../../scripts/compile.ts";
 import { VERSION } from "../../lib/version.ts";
+import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const MAIN = localPath(new URL("main.ts", ROOT));
 const FAKE_BROWSER = localPath(new URL("scripts/fake_browser.ts", ROOT));
 const COMPILE = localPath(new URL("scripts/compile.ts", ROOT));
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
-
-/** A `file:` URL as a path the OS takes (no leading slash before a Windows drive). */
-function localPath(url: URL | string): string {
-  const path = decodeURIComponent(new URL(url).pathname);
-  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
-}
 
 async function deno(args: string[]): Promise<CliResult> {
   const output = await new Deno.Command(Deno.execPath(), {
@@ -287,6 +282,29 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
 
 Deno.test("compile-ready: deno run with exactly the compile permissions runs every command", async (t) => {
   await everyCommand(t, denoRunProgram());
+});
+
+Deno.test("compile-ready: the bundle the binaries are compiled from runs every command with those permissions", async (t) => {
+  const dir = await Deno.makeTempDir({ prefix: "aws-login-bundle-" });
+  try {
+    const built = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", COMPILE, "--bundle-only", "--out-dir", dir],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
+    const bundle = `${dir}/aws-login.js`;
+    // One module, no import left to resolve at run time.
+    const text = await Deno.readTextFile(bundle);
+    assertTrue(
+      !/^\s*import\s[^(]/m.test(text) && !/\bimport\(/.test(text),
+      "the bundle imports nothing",
+    );
+    const argv = [Deno.execPath(), "run", ...permissionFlags(), "--quiet", bundle];
+    await everyCommand(t, { argv, self: argv });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("compile-ready: without --allow-net the same login fails, so the flags are applied", async () => {
