@@ -11,9 +11,10 @@
 import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { startEmulator } from "./emulator/mod.ts";
+import { fileURLToPath } from "node:url";
 
-const MAIN = new URL("../main.ts", import.meta.url).pathname;
-const BROWSER = new URL("./fake_browser.ts", import.meta.url).pathname;
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const BROWSER = fileURLToPath(new URL("./fake_browser.ts", import.meta.url));
 const REGION = "eu-west-1";
 
 async function denoDir(): Promise<string> {

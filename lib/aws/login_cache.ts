@@ -42,7 +42,7 @@ export interface LoginCacheEntry {
  * loginCacheDirectory(deps); // "/home/me/.aws/login/cache"
  * ```
  */
-export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir">): string {
+export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">): string {
   const configured = deps.env("AWS_LOGIN_CACHE_DIRECTORY");
   if (configured !== undefined && configured !== "") return expandPath(deps, configured);
   return joinPath(requireHome(deps), ".aws", "login", "cache");
@@ -68,12 +68,16 @@ export function requireHome(deps: Pick<Deps, "homeDir">): string {
  * expandPath(deps, "~/cache/$USER"); // "/home/me/cache/me"
  * ```
  */
-export function expandPath(deps: Pick<Deps, "env" | "homeDir">, path: string): string {
-  // Like Python's expandvars: `$NAME` or `${NAME}`; anything else, or an unset name, stays as written.
+export function expandPath(deps: Pick<Deps, "env" | "homeDir" | "os">, path: string): string {
+  // Like Python's expandvars: `$NAME` or `${NAME}` (and `%NAME%` on Windows, as ntpath does);
+  // anything else, or an unset name, stays as written.
+  const pattern = deps.os === "windows"
+    ? /\$(\w+)|\$\{([^}]*)\}|%([^%]+)%/g
+    : /\$(\w+)|\$\{([^}]*)\}/g;
   const expanded = path.replace(
-    /\$(\w+)|\$\{([^}]*)\}/g,
-    (match, plain: string | undefined, braced: string | undefined) => {
-      const name = plain ?? braced ?? "";
+    pattern,
+    (match, plain?: string, braced?: string, percent?: string) => {
+      const name = plain ?? braced ?? percent ?? "";
       return /^\w+$/.test(name) ? deps.env(name) ?? match : match;
     },
   );
@@ -107,7 +111,7 @@ export async function cacheFileName(loginSession: string): Promise<string> {
  * ```
  */
 export async function cacheFilePath(
-  deps: Pick<Deps, "env" | "homeDir">,
+  deps: Pick<Deps, "env" | "homeDir" | "os">,
   loginSession: string,
 ): Promise<string> {
   return joinPath(loginCacheDirectory(deps), await cacheFileName(loginSession.trim()));

@@ -42,14 +42,14 @@ export function resolveProfileName(deps: Pick<Deps, "env">, flag: string | undef
 }
 
 /** Path of the config file. */
-export function configFilePath(deps: Pick<Deps, "env" | "homeDir">): string {
+export function configFilePath(deps: Pick<Deps, "env" | "homeDir" | "os">): string {
   const configured = deps.env("AWS_CONFIG_FILE");
   if (configured) return expandPath(deps, configured);
   return joinPath(requireHome(deps), ".aws", "config");
 }
 
 /** Path of the credentials file. */
-export function credentialsFilePath(deps: Pick<Deps, "env" | "homeDir">): string {
+export function credentialsFilePath(deps: Pick<Deps, "env" | "homeDir" | "os">): string {
   const configured = deps.env("AWS_SHARED_CREDENTIALS_FILE");
   if (configured) return expandPath(deps, configured);
   return joinPath(requireHome(deps), ".aws", "credentials");
@@ -79,7 +79,7 @@ async function readOptional(deps: Pick<Deps, "fs">, path: string): Promise<strin
  * ```
  */
 export async function loadSharedConfig(
-  deps: Pick<Deps, "env" | "homeDir" | "fs">,
+  deps: Pick<Deps, "env" | "homeDir" | "os" | "fs">,
 ): Promise<SharedConfig> {
   const configPath = configFilePath(deps);
   const credentialsPath = credentialsFilePath(deps);

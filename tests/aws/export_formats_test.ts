@@ -2,6 +2,7 @@ import { assertEquals, assertThrows } from "../support/assert.ts";
 import { formatCredentials, pythonIsoFormat, quotePosix } from "../../lib/aws/export_formats.ts";
 import type { ExportFormat } from "../../lib/cli/args.ts";
 import { splitCommandLine } from "../../lib/platform/shell_words.ts";
+import { posixTest } from "../support/platform.ts";
 
 const CREDENTIALS = {
   accessKeyId: "ASIAEXAMPLE",
@@ -85,7 +86,7 @@ Deno.test("formatCredentials() quotes values with special characters for each sh
   );
 });
 
-Deno.test("formatCredentials() env output survives a real POSIX shell", async () => {
+posixTest("formatCredentials() env output survives a real POSIX shell", async () => {
   const odd = { accessKeyId: "A", secretAccessKey: `a b'c"d$e\`f&g%h^i!j\\k;$(x)` };
   const script = formatCredentials(odd, "env") + 'printf %s "$AWS_SECRET_ACCESS_KEY"';
   const output = await new Deno.Command("sh", { args: ["-c", script] }).output();

@@ -168,3 +168,20 @@ Deno.test("writeCacheFile() writes 0600 in a new 0700 directory, atomically, and
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("expandPath() also expands %NAME% on Windows, as Python's ntpath does", () => {
+  const deps = fakeDeps({
+    os: "windows",
+    env: {
+      USERPROFILE: "C:\\Users\\me",
+      AWS_LOGIN_CACHE_DIRECTORY: "%LOCALAPPDATA%\\aws\\%NOPE%",
+      LOCALAPPDATA: "C:\\Local",
+    },
+  });
+  assertEquals(loginCacheDirectory(deps), "C:\\Local\\aws\\%NOPE%");
+  const posix = fakeDeps({
+    os: "linux",
+    env: { HOME: "/h", AWS_LOGIN_CACHE_DIRECTORY: "%HOME%/c" },
+  });
+  assertEquals(loginCacheDirectory(posix), "%HOME%/c");
+});

@@ -1,9 +1,10 @@
 import { assertEquals, assertStringIncludes } from "../support/assert.ts";
+import { repoPath } from "../support/paths.ts";
 
 Deno.test("deno task demo signs in against the emulator and prints who is signed in", async () => {
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["task", "--quiet", "demo"],
-    cwd: new URL("../..", import.meta.url).pathname,
+    cwd: repoPath("."),
     stdout: "piped",
     stderr: "piped",
   }).output();

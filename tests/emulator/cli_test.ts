@@ -5,6 +5,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "../support/assert.ts";
+import { repoPath } from "../support/paths.ts";
 
 Deno.test("parseEmulatorArgs() defaults", () => {
   assertEquals(parseEmulatorArgs([]), {
@@ -66,7 +67,7 @@ Deno.test("banner() tells how to point clients at the emulator", () => {
   assertStringIncludes(text, "  eu-west-1  http://127.0.0.1:8788\n");
 });
 
-const SCRIPT = new URL("../../scripts/emulator.ts", import.meta.url).pathname;
+const SCRIPT = repoPath("scripts/emulator.ts");
 
 function emulatorCommand(args: string[]): Deno.Command {
   return new Deno.Command(Deno.execPath(), {

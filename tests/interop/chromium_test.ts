@@ -12,12 +12,13 @@ import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../
 import { type CliResult, MAIN_PATH, type Sandbox, sandbox } from "../support/cli.ts";
 import { onlyCacheFile, sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
+import { localPath } from "../support/paths.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
 const CHROMIUM = Deno.env.get("CHROMIUM_EXECUTABLE") ?? "/usr/bin/chromium";
-const NODE_MODULES = new URL("./node_modules/", import.meta.url).pathname;
-const BROWSER_SCRIPT = new URL("./chromium_browser.mjs", import.meta.url).pathname;
+const NODE_MODULES = localPath(new URL("./node_modules/", import.meta.url));
+const BROWSER_SCRIPT = localPath(new URL("./chromium_browser.mjs", import.meta.url));
 /** How long each browser step (launch, load, click, final page) may take on a small machine. */
 const BROWSER_STEP_TIMEOUT_MS = 60_000;
 /** How long a whole `login` may take before it is killed. */

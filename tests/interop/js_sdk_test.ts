@@ -16,11 +16,12 @@ import {
 import { type CliResult, runCli, type Sandbox, sandbox } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
+import { localPath } from "../support/paths.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
-const NODE_MODULES = new URL("./node_modules/", import.meta.url).pathname;
-const CLIENT = new URL("./js_sdk_client.mjs", import.meta.url).pathname;
+const NODE_MODULES = localPath(new URL("./node_modules/", import.meta.url));
+const CLIENT = localPath(new URL("./js_sdk_client.mjs", import.meta.url));
 /** Generous: a Node start with the SDK loaded takes seconds on a small, busy machine. */
 const CLIENT_TIMEOUT_MS = 180_000;
 

@@ -20,10 +20,11 @@ import {
 import { type CliResult, MAIN_PATH, runCli, type Sandbox, sandbox } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
+import { localPath } from "../support/paths.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
-const BOTO3_CLIENT = new URL("./boto3_client.py", import.meta.url).pathname;
+const BOTO3_CLIENT = localPath(new URL("./boto3_client.py", import.meta.url));
 const BOTO3_ONE_LINER = 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])';
 const AWS_CLI = ["aws", "sts", "get-caller-identity", "--profile", "process", "--output", "json"];
 /** Generous: each client runs `deno run main.ts` once or more, on a small machine. */

@@ -13,6 +13,8 @@ import { fakeDeps } from "../support/fake_deps.ts";
 import { escapeForCmd } from "../../lib/platform/browser.ts";
 import { openBrowser } from "../../lib/platform/launch.ts";
 import type { OsName } from "../../lib/runtime/deps.ts";
+import { localPath } from "../support/paths.ts";
+import { posixTest } from "../support/platform.ts";
 
 const URL_ = "https://example.com/v1/authorize?a=1&b=%2F%25x^y=z&state=abc";
 /** Everything cmd.exe cares about, plus what `start` and PowerShell would trip on. */
@@ -306,7 +308,7 @@ interface FakeOptions {
 class Bench implements AsyncDisposable {
   readonly dir: string;
   readonly record: string;
-  #selfPath = new URL(import.meta.url).pathname;
+  #selfPath = localPath(import.meta.url);
 
   constructor(dir: string) {
     this.dir = dir;
@@ -506,7 +508,7 @@ const launcherCases: LauncherCase[] = [
 for (const testCase of launcherCases) {
   for (const url of [URL_, HOSTILE_URL]) {
     const which = url === URL_ ? "the authorize URL" : "a hostile URL";
-    Deno.test(`openBrowser() ${testCase.name} gets ${which} intact`, async () => {
+    posixTest(`openBrowser() ${testCase.name} gets ${which} intact`, async () => {
       await using bench = await Bench.create();
       for (const [path, options] of Object.entries(testCase.fakes)) await bench.fake(path, options);
       const deps = bench.deps(testCase.os, { ...testCase.env, SystemRoot: `${bench.dir}/nowhere` });
@@ -521,7 +523,7 @@ for (const testCase of launcherCases) {
   }
 }
 
-Deno.test("openBrowser() tries the next launcher when one exits with an error", async () => {
+posixTest("openBrowser() tries the next launcher when one exits with an error", async () => {
   await using bench = await Bench.create();
   await bench.fake("bin/xdg-open", { exitCode: 3 });
   await bench.fake("bin/gio");
@@ -533,7 +535,7 @@ Deno.test("openBrowser() tries the next launcher when one exits with an error", 
   assertEquals((await bench.launches()).map((launch) => launch.name), ["xdg-open", "gio"]);
 });
 
-Deno.test("openBrowser() reports failure when every launcher fails", async () => {
+posixTest("openBrowser() reports failure when every launcher fails", async () => {
   await using bench = await Bench.create();
   await bench.fake("bin/wslview", { exitCode: 1 });
   await bench.fake("bin/cmd.exe", { mode: "cmd", exitCode: 1 });
@@ -545,15 +547,18 @@ Deno.test("openBrowser() reports failure when every launcher fails", async () =>
   });
 });
 
-Deno.test("openBrowser() with no launcher at all reports failure without running anything", async () => {
-  await using bench = await Bench.create();
-  const deps = bench.deps("linux", { DISPLAY: ":0" });
-  const result = await openBrowser(deps, URL_, { factsOptions: bench.factsOptions });
-  assertEquals(result, { opened: false, errors: [] });
-  assertEquals(deps.spawned, []);
-});
+posixTest(
+  "openBrowser() with no launcher at all reports failure without running anything",
+  async () => {
+    await using bench = await Bench.create();
+    const deps = bench.deps("linux", { DISPLAY: ":0" });
+    const result = await openBrowser(deps, URL_, { factsOptions: bench.factsOptions });
+    assertEquals(result, { opened: false, errors: [] });
+    assertEquals(deps.spawned, []);
+  },
+);
 
-Deno.test("openBrowser() goes on when a launcher cannot be started", async () => {
+posixTest("openBrowser() goes on when a launcher cannot be started", async () => {
   await using bench = await Bench.create();
   await bench.fake("bin/xdg-open");
   const deps = bench.deps("linux", { DISPLAY: ":0", BROWSER: `${bench.dir}/missing-browser` });
@@ -564,7 +569,7 @@ Deno.test("openBrowser() goes on when a launcher cannot be started", async () =>
   assertStringIncludes(result.errors[0]!, 'Cannot run "missing-browser"');
 });
 
-Deno.test("openBrowser() moves on from a launcher that hangs", async () => {
+posixTest("openBrowser() moves on from a launcher that hangs", async () => {
   await using bench = await Bench.create();
   await bench.fake("bin/wslview", { hangMs: 3000 });
   await bench.fake("bin/cmd.exe", { mode: "cmd" });
@@ -579,31 +584,37 @@ Deno.test("openBrowser() moves on from a launcher that hangs", async () => {
   assertEquals((await bench.launches()).map((launch) => launch.opened), [URL_, URL_]);
 });
 
-Deno.test("openBrowser() takes a BROWSER command still running at the timeout as opened", async () => {
-  await using bench = await Bench.create();
-  const browser = await bench.fake("firefox", { hangMs: 3000 });
-  await bench.fake("bin/xdg-open");
-  const deps = bench.deps("linux", { DISPLAY: ":0", BROWSER: `${browser} --new-tab %s` });
-  const result = await openBrowser(deps, URL_, {
-    factsOptions: bench.factsOptions,
-    timeoutMs: 1000,
-  });
-  assertEquals(result, { opened: true, command: [browser, "--new-tab", URL_], errors: [] });
-  assertEquals((await bench.launches()).map((launch) => launch.name), ["firefox"]);
-});
+posixTest(
+  "openBrowser() takes a BROWSER command still running at the timeout as opened",
+  async () => {
+    await using bench = await Bench.create();
+    const browser = await bench.fake("firefox", { hangMs: 3000 });
+    await bench.fake("bin/xdg-open");
+    const deps = bench.deps("linux", { DISPLAY: ":0", BROWSER: `${browser} --new-tab %s` });
+    const result = await openBrowser(deps, URL_, {
+      factsOptions: bench.factsOptions,
+      timeoutMs: 1000,
+    });
+    assertEquals(result, { opened: true, command: [browser, "--new-tab", URL_], errors: [] });
+    assertEquals((await bench.launches()).map((launch) => launch.name), ["firefox"]);
+  },
+);
 
-Deno.test("openBrowser() with BROWSER=true and BROWSER=echo succeeds without a browser", async () => {
-  await using bench = await Bench.create();
-  await bench.fake("bin/xdg-open");
-  for (const program of ["true", "echo"]) {
-    const deps = bench.deps("linux", { BROWSER: program });
-    const result = await openBrowser(deps, URL_, { factsOptions: bench.factsOptions });
-    assertEquals(result, { opened: true, command: [program, URL_], errors: [] });
-  }
-  assertEquals(await bench.launches(), []);
-});
+posixTest(
+  "openBrowser() with BROWSER=true and BROWSER=echo succeeds without a browser",
+  async () => {
+    await using bench = await Bench.create();
+    await bench.fake("bin/xdg-open");
+    for (const program of ["true", "echo"]) {
+      const deps = bench.deps("linux", { BROWSER: program });
+      const result = await openBrowser(deps, URL_, { factsOptions: bench.factsOptions });
+      assertEquals(result, { opened: true, command: [program, URL_], errors: [] });
+    }
+    assertEquals(await bench.launches(), []);
+  },
+);
 
-Deno.test("openBrowser() with --browser does not fall back to the system browser", async () => {
+posixTest("openBrowser() with --browser does not fall back to the system browser", async () => {
   await using bench = await Bench.create();
   await bench.fake("bin/xdg-open");
   const failing = await bench.fake("work-browser", { exitCode: 4 });

@@ -5,6 +5,7 @@ import {
   splitCommandLine,
   splitShellWords,
 } from "../../lib/platform/shell_words.ts";
+import { posixTest } from "../support/platform.ts";
 
 const WORDS = [
   "/usr/local/bin/aws-login",
@@ -65,14 +66,17 @@ Deno.test("quoteWord() round-trips through both splitters", () => {
   );
 });
 
-Deno.test("joinCommandLine() output reads back the same through sh and through Python's shlex", async () => {
-  const line = joinCommandLine(WORDS);
-  const sh = await new Deno.Command("sh", {
-    args: ["-c", `for a in ${line}; do printf '%s\\0' "$a"; done`],
-  }).output();
-  assertEquals(new TextDecoder().decode(sh.stdout).split("\0").slice(0, -1), WORDS);
-  const python = await new Deno.Command("python3", {
-    args: ["-c", "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))", line],
-  }).output();
-  assertEquals(JSON.parse(new TextDecoder().decode(python.stdout)), WORDS);
-});
+posixTest(
+  "joinCommandLine() output reads back the same through sh and through Python's shlex",
+  async () => {
+    const line = joinCommandLine(WORDS);
+    const sh = await new Deno.Command("sh", {
+      args: ["-c", `for a in ${line}; do printf '%s\\0' "$a"; done`],
+    }).output();
+    assertEquals(new TextDecoder().decode(sh.stdout).split("\0").slice(0, -1), WORDS);
+    const python = await new Deno.Command("python3", {
+      args: ["-c", "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))", line],
+    }).output();
+    assertEquals(JSON.parse(new TextDecoder().decode(python.stdout)), WORDS);
+  },
+);

@@ -14,13 +14,9 @@ import {
   UsageError,
 } from "../../scripts/compile.ts";
 import { permissionFlags } from "../../lib/runtime/permissions.ts";
+import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-
-function localPath(url: URL): string {
-  const path = decodeURIComponent(url.pathname);
-  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
-}
 
 Deno.test("parseCompileArgs() reads the options", () => {
   const cases: [string[], unknown][] = [

@@ -16,17 +16,12 @@ import {
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
 import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
+import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const MAIN = localPath(new URL("main.ts", ROOT));
 const REAL_DEPS = new URL("lib/runtime/real.ts", ROOT).href;
 const CONFIG = localPath(new URL("deno.json", ROOT));
-
-/** A `file:` URL as a path the OS takes (no leading slash before a Windows drive). */
-function localPath(url: URL): string {
-  const path = decodeURIComponent(url.pathname);
-  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
-}
 
 async function libSources(): Promise<{ path: string; text: string }[]> {
   const files: { path: string; text: string }[] = [];

@@ -6,6 +6,7 @@
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
+import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -17,11 +18,6 @@ interface DenoConfig {
   imports?: Record<string, string>;
   exclude?: string[];
   publish?: { include?: string[]; exclude?: string[] };
-}
-
-function localPath(url: URL): string {
-  const path = decodeURIComponent(url.pathname);
-  return /^\/[A-Za-z]:/.test(path) ? path.slice(1) : path;
 }
 
 async function config(): Promise<DenoConfig> {

@@ -5,7 +5,9 @@
  * @module
  */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { repoPath } from "./paths.ts";
+
+const MAIN = repoPath("main.ts");
 
 let denoDir: Promise<string> | undefined;
 
@@ -31,17 +33,22 @@ export interface Sandbox extends AsyncDisposable {
 /** Creates a {@link Sandbox}. */
 export async function sandbox(): Promise<Sandbox> {
   const home = await Deno.makeTempDir({ prefix: "aws-login-test-" });
+  const sep = Deno.build.os === "windows" ? "\\" : "/";
   return {
     home,
-    configPath: `${home}/.aws/config`,
-    credentialsPath: `${home}/.aws/credentials`,
-    cacheDir: `${home}/.aws/login/cache`,
+    configPath: [home, ".aws", "config"].join(sep),
+    credentialsPath: [home, ".aws", "credentials"].join(sep),
+    cacheDir: [home, ".aws", "login", "cache"].join(sep),
     async env(extra = {}) {
       return {
         HOME: home,
         PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
         DENO_DIR: await cacheDir(),
         NO_COLOR: "1",
+        // Windows: the home directory comes from USERPROFILE, and sockets need SystemRoot.
+        ...(Deno.build.os === "windows"
+          ? { USERPROFILE: home, SystemRoot: Deno.env.get("SystemRoot") ?? "C:\\Windows" }
+          : {}),
         ...extra,
       };
     },

@@ -6,8 +6,9 @@
  */
 
 import { cacheDir } from "./cli.ts";
+import { repoPath } from "./paths.ts";
 
-const FAKE_BROWSER = new URL("../../scripts/fake_browser.ts", import.meta.url).pathname;
+const FAKE_BROWSER = repoPath("scripts/fake_browser.ts");
 
 /** A `BROWSER` value that runs the fake browser (`%s` is the URL). */
 export function fakeBrowserCommand(): string {
