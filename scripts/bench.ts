@@ -29,6 +29,7 @@
 import { startEmulator } from "./emulator/mod.ts";
 import { permissionFlags } from "../lib/runtime/permissions.ts";
 import { fileURLToPath } from "node:url";
+import { denoDir } from "./deno_dir.ts";
 
 const ROOT = new URL("..", import.meta.url);
 const MAIN = fileURLToPath(new URL("main.ts", ROOT));
@@ -105,11 +106,6 @@ async function awsVersion(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-async function denoDir(): Promise<string> {
-  const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-  return JSON.parse(new TextDecoder().decode(output.stdout)).denoDir;
 }
 
 async function main(): Promise<number> {

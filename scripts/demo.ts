@@ -12,15 +12,11 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { Sha256 } from "@aws-crypto/sha256-js";
 import { startEmulator } from "./emulator/mod.ts";
 import { fileURLToPath } from "node:url";
+import { denoDir } from "./deno_dir.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const BROWSER = fileURLToPath(new URL("./fake_browser.ts", import.meta.url));
 const REGION = "eu-west-1";
-
-async function denoDir(): Promise<string> {
-  const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-  return JSON.parse(new TextDecoder().decode(output.stdout)).denoDir;
-}
 
 async function awsLogin(args: string[], env: Record<string, string>): Promise<string> {
   console.log(`\n$ aws-login ${args.join(" ")}`);

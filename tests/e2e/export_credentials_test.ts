@@ -174,29 +174,6 @@ Deno.test("export-credentials (process): 16 processes at once on a session that 
   });
 });
 
-/** Runs the CLI with another working directory, as a tool running credential_process would. */
-async function runCliIn(
-  cwd: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<CliResult> {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", MAIN_PATH, ...args],
-    cwd,
-    env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
-}
-
 Deno.test("export-credentials (process): a profile written by configure credential-process", async (t) => {
   await using emulator = await startEmulator();
   await using box = await sandbox();
@@ -223,7 +200,10 @@ Deno.test("export-credentials (process): a profile written by configure credenti
     const result = await within(
       120,
       "export-credentials --profile bridge",
-      runCliIn(box.home, ["export-credentials", "--profile", "bridge", "--format", "env"], env),
+      runCli(["export-credentials", "--profile", "bridge", "--format", "env"], {
+        env,
+        cwd: box.home,
+      }),
     );
     assertEquals(result.code, 0, result.stderr);
     assertEquals(result.stderr, "");

@@ -13,7 +13,7 @@ import {
   assertStringIncludes,
   assertTrue,
 } from "../support/assert.ts";
-import { type CliResult, runCli, type Sandbox, sandbox } from "../support/cli.ts";
+import { runCli, runProgram, type Sandbox, sandbox } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { localPath } from "../support/paths.ts";
@@ -35,40 +35,6 @@ async function requireNodeModules(): Promise<void> {
         `The Node packages of the interop tests are not installed ("${NODE_MODULES}${name}" is missing): run "npm ci --prefix tests/interop"`,
       );
     }
-  }
-}
-
-/** Runs a program with a clean environment and kills it when it outlives `timeoutMs`. */
-async function runClient(
-  argv: string[],
-  options: { env: Record<string, string>; timeoutMs: number },
-): Promise<CliResult> {
-  const [program, ...args] = argv;
-  const controller = new AbortController();
-  const child = new Deno.Command(program!, {
-    args,
-    env: options.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: controller.signal,
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
-  try {
-    const output = await child.output();
-    const decoder = new TextDecoder();
-    const stderr = decoder.decode(output.stderr);
-    if (timedOut) {
-      throw new Error(`"${argv.join(" ")}" was killed after ${options.timeoutMs} ms:\n${stderr}`);
-    }
-    return { code: output.code, stdout: decoder.decode(output.stdout), stderr };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -101,7 +67,7 @@ async function runSdk(
     AWS_SHARED_CREDENTIALS_FILE: box.credentialsPath,
     AWS_ENDPOINT_URL_SIGNIN: emulator.url,
   });
-  const result = await runClient(["node", CLIENT, ...args], { env, timeoutMs: CLIENT_TIMEOUT_MS });
+  const result = await runProgram(["node", CLIENT, ...args], { env, timeoutMs: CLIENT_TIMEOUT_MS });
   assertEquals(result.code, 0, `the JS SDK client failed:\n${result.stderr}`);
   return JSON.parse(result.stdout);
 }

@@ -17,7 +17,14 @@ import {
   assertStringIncludes,
   assertTrue,
 } from "../support/assert.ts";
-import { type CliResult, MAIN_PATH, runCli, type Sandbox, sandbox } from "../support/cli.ts";
+import {
+  type CliResult,
+  MAIN_PATH,
+  runCli,
+  runProgram,
+  type Sandbox,
+  sandbox,
+} from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { localPath } from "../support/paths.ts";
@@ -30,47 +37,13 @@ const AWS_CLI = ["aws", "sts", "get-caller-identity", "--profile", "process", "-
 /** Generous: each client runs `deno run main.ts` once or more, on a small machine. */
 const CLIENT_TIMEOUT_MS = 180_000;
 
-/** Runs a program with a clean environment and kills it when it outlives `timeoutMs`. */
-async function runClient(
-  argv: string[],
-  options: { env: Record<string, string>; timeoutMs: number },
-): Promise<CliResult> {
-  const [program, ...args] = argv;
-  const controller = new AbortController();
-  const child = new Deno.Command(program!, {
-    args,
-    env: options.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    signal: controller.signal,
-  }).spawn();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
-  try {
-    const output = await child.output();
-    const decoder = new TextDecoder();
-    const stderr = decoder.decode(output.stderr);
-    if (timedOut) {
-      throw new Error(`"${argv.join(" ")}" was killed after ${options.timeoutMs} ms:\n${stderr}`);
-    }
-    return { code: output.code, stdout: decoder.decode(output.stdout), stderr };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Fails with a clear message when a program the tests need is missing; returns its output. */
 async function requireTool(argv: string[], what: string): Promise<string> {
   const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
   const command = `"${argv.join(" ")}"`;
   let result: CliResult;
   try {
-    result = await runClient(argv, { env, timeoutMs: CLIENT_TIMEOUT_MS });
+    result = await runProgram(argv, { env, timeoutMs: CLIENT_TIMEOUT_MS });
   } catch (error) {
     throw new Error(`These tests need ${what}; ${command} failed: ${error}`);
   }
@@ -126,7 +99,7 @@ interface Boto3Output {
 
 async function runBoto3(emulator: Emulator, box: Sandbox): Promise<Boto3Output & CliResult> {
   const env = await clientEnv(emulator, box);
-  const result = await runClient(["python3", BOTO3_CLIENT], { env, timeoutMs: CLIENT_TIMEOUT_MS });
+  const result = await runProgram(["python3", BOTO3_CLIENT], { env, timeoutMs: CLIENT_TIMEOUT_MS });
   try {
     return { ...result, ...JSON.parse(result.stdout) };
   } catch {
@@ -138,7 +111,7 @@ async function runBoto3(emulator: Emulator, box: Sandbox): Promise<Boto3Output &
 async function botocoreSplit(commandLine: string): Promise<string[]> {
   const script = "import json, shlex, sys; print(json.dumps(shlex.split(sys.argv[1])))";
   const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
-  const result = await runClient(["python3", "-c", script, commandLine], {
+  const result = await runProgram(["python3", "-c", script, commandLine], {
     env,
     timeoutMs: CLIENT_TIMEOUT_MS,
   });
@@ -178,7 +151,7 @@ Deno.test("boto3 and the AWS CLI get credentials through the credential_process 
 
   await t.step("boto3 prints the session ARN", async () => {
     const env = await clientEnv(emulator, box);
-    const result = await runClient(["python3", "-c", BOTO3_ONE_LINER], {
+    const result = await runProgram(["python3", "-c", BOTO3_ONE_LINER], {
       env,
       timeoutMs: CLIENT_TIMEOUT_MS,
     });
@@ -200,7 +173,7 @@ Deno.test("boto3 and the AWS CLI get credentials through the credential_process 
 
   await t.step(`the AWS CLI (${awsVersion}) prints the caller identity`, async () => {
     const env = await clientEnv(emulator, box);
-    const result = await runClient(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
+    const result = await runProgram(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
     assertEquals(result.code, 0, result.stderr);
     const identity = JSON.parse(result.stdout);
     assertEquals(identity.Arn, SESSION);
@@ -257,7 +230,7 @@ Deno.test("boto3 and the AWS CLI show aws-login's one-line reason after logout",
 
   await t.step("the AWS CLI exits 255 with the reason", async () => {
     const env = await clientEnv(emulator, box);
-    const result = await runClient(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
+    const result = await runProgram(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
     assertEquals(result.code, 255, result.stderr);
     assertEquals(result.stdout, "");
     assertStringIncludes(result.stderr, reason);

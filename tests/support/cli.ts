@@ -6,18 +6,16 @@
  */
 
 import { repoPath } from "./paths.ts";
+import { denoDir } from "../../scripts/deno_dir.ts";
 
 const MAIN = repoPath("main.ts");
 
-let denoDir: Promise<string> | undefined;
+let cachedDenoDir: Promise<string> | undefined;
 
 /** Deno's cache directory, so that child processes with another HOME find the npm packages. */
 export function cacheDir(): Promise<string> {
-  denoDir ??= (async () => {
-    const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-    return JSON.parse(new TextDecoder().decode(output.stdout)).denoDir as string;
-  })();
-  return denoDir;
+  cachedDenoDir ??= denoDir();
+  return cachedDenoDir;
 }
 
 /** A throw-away home directory with the usual AWS paths. */
@@ -67,6 +65,8 @@ export interface CliResult {
 
 /** Options of {@link runCli}. */
 export interface RunCliOptions {
+  /** Working directory; default the current one. */
+  cwd?: string;
   env: Record<string, string>;
   /** Text for stdin; stdin is empty (closed) when absent. */
   stdin?: string | ReadableStream<Uint8Array>;
@@ -76,18 +76,45 @@ export interface RunCliOptions {
   argv0?: string[];
 }
 
-/** Runs `deno run main.ts <args>` and waits for it. */
-export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
-  const [program, ...prefix] = options.argv0 ??
-    [Deno.execPath(), "run", ...(options.permissions ?? ["--allow-all"]), "--quiet", MAIN];
+/** The argv that runs the CLI with `args`: `deno run <permissions> main.ts`, or `argv0`. */
+function cliArgv(args: string[], options: RunCliOptions): string[] {
+  return [
+    ...(options.argv0 ??
+      [Deno.execPath(), "run", ...(options.permissions ?? ["--allow-all"]), "--quiet", MAIN]),
+    ...args,
+  ];
+}
+
+/** Options of {@link runProgram}. */
+export interface RunProgramOptions {
+  env: Record<string, string>;
+  /** Text for stdin; stdin is empty (closed) when absent. */
+  stdin?: string | ReadableStream<Uint8Array>;
+  /** Kill the program and fail after this long. */
+  timeoutMs?: number;
+  /** Working directory; default the current one. */
+  cwd?: string;
+}
+
+/** Runs a program with a clean environment and waits for it; kills it when it outlives `timeoutMs`. */
+export async function runProgram(argv: string[], options: RunProgramOptions): Promise<CliResult> {
+  const [program, ...args] = argv;
+  const controller = new AbortController();
   const child = new Deno.Command(program!, {
-    args: [...prefix, ...args],
+    args,
     env: options.env,
     clearEnv: true,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
+    signal: controller.signal,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   }).spawn();
+  let timedOut = false;
+  const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
   const writer = (async () => {
     if (options.stdin instanceof ReadableStream) {
       await options.stdin.pipeTo(child.stdin).catch(() => {});
@@ -101,14 +128,23 @@ export async function runCli(args: string[], options: RunCliOptions): Promise<Cl
       // the child may exit before reading
     }
   })();
-  const output = await child.output();
-  await writer;
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  try {
+    const output = await child.output();
+    await writer;
+    const decoder = new TextDecoder();
+    const stderr = decoder.decode(output.stderr);
+    if (timedOut) {
+      throw new Error(`"${argv.join(" ")}" was killed after ${options.timeoutMs} ms:\n${stderr}`);
+    }
+    return { code: output.code, stdout: decoder.decode(output.stdout), stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs `deno run main.ts <args>` and waits for it. */
+export async function runCli(args: string[], options: RunCliOptions): Promise<CliResult> {
+  return await runProgram(cliArgv(args, options), options);
 }
 
 /** The path of the CLI entry module. */
@@ -128,10 +164,9 @@ export interface LiveCli extends AsyncDisposable {
 
 /** Starts `deno run main.ts <args>` with piped stdio, for interactive scenarios. */
 export function startCli(args: string[], options: RunCliOptions): LiveCli {
-  const [program, ...prefix] = options.argv0 ??
-    [Deno.execPath(), "run", ...(options.permissions ?? ["--allow-all"]), "--quiet", MAIN];
+  const [program, ...rest] = cliArgv(args, options);
   const child = new Deno.Command(program!, {
-    args: [...prefix, ...args],
+    args: rest,
     env: options.env,
     clearEnv: true,
     stdin: "piped",
