@@ -4,10 +4,9 @@
  */
 
 import { assertEquals, assertStringIncludes } from "../support/assert.ts";
-import { type FakeDeps, fakeDeps, scriptedInput } from "../support/fake_deps.ts";
-import { fakeBrowserCommand } from "../support/e2e.ts";
+import { type FakeDeps, fakeDeps, pushInput, scriptedInput } from "../support/fake_deps.ts";
+import { fakeBrowserCommand, snapshotTree } from "../support/e2e.ts";
 import { cacheDir, sandbox } from "../support/cli.ts";
-import { snapshotTree } from "../support/e2e.ts";
 import { run } from "../../lib/cli/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 
@@ -90,3 +89,63 @@ Deno.test("login puts the cache back as it was when the config cannot be written
   assertEquals(await snapshotTree(box.home), before);
   assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
 });
+
+Deno.test("--remote on a terminal: a bad paste gets a clear message and another chance", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const stdin = pushInput(true);
+  const deps = fakeDeps({
+    env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: emulator.url },
+    stdin,
+    stderrIsTerminal: true,
+  });
+  const login = run(["login", "--remote", "--region", "us-east-1"], deps);
+  const url = await until(() =>
+    deps.stderr.text.match(/^(http:\/\/127\.0\.0\.1:\d+\/v1\/authorize\?\S+)$/m)?.[1]
+  );
+  await until(() =>
+    deps.stderr.text.includes("Enter the authorization code displayed in your browser: ")
+  );
+  // "Another device" opens the URL and shows the code.
+  const confirmation = await fetch(url, { redirect: "manual" });
+  await confirmation.body?.cancel();
+  const page = await (await fetch(new URL(confirmation.headers.get("location")!, url))).text();
+  const code = page.match(/id="verification-code"[^>]*>\s*([^<\s]+)\s*</)![1]!;
+
+  stdin.push("");
+  stdin.push("definitely not base64 !!!");
+  stdin.push(code);
+  assertEquals(await login, 0, deps.stderr.text);
+  assertStringIncludes(
+    deps.stderr.text,
+    "Nothing was pasted: paste the code shown in your browser. Try again (2 left).",
+  );
+  assertStringIncludes(deps.stderr.text, "Failed to decode the verification code");
+  assertStringIncludes(deps.stderr.text, "Try again (1 left).");
+  assertStringIncludes(deps.stderr.text, `Updated profile default to use ${SESSION} credentials.`);
+});
+
+Deno.test("--remote on a terminal gives up after three bad pastes, changing nothing", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const deps = fakeDeps({
+    env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: emulator.url },
+    stdin: scriptedInput(["x", btoa("state=wrong&code=c"), "y"], true),
+    stderrIsTerminal: true,
+  });
+  assertEquals(await run(["login", "--remote", "--region", "us-east-1"], deps), 4);
+  assertStringIncludes(deps.stderr.text, "State parameter wrong does not match expected value");
+  assertEquals(deps.stderr.text.includes("    at "), false);
+  assertEquals(await snapshotTree(box.home), {});
+  assertEquals(emulator.counts.token, 0);
+});
+
+/** Polls until `probe` returns a value (the CLI runs in this process, concurrently). */
+async function until<T>(probe: () => T | undefined | false): Promise<T> {
+  for (let i = 0; i < 500; i++) {
+    const value = probe();
+    if (value) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("timed out waiting");
+}
