@@ -9,6 +9,7 @@ import { type ConfigEdit, editConfig } from "../../lib/aws/config_editor.ts";
 import { parseIni } from "../../lib/aws/ini.ts";
 import { configProfile } from "../../lib/aws/profiles.ts";
 import { ConfigError } from "../../lib/errors.ts";
+import { seededRandom } from "../support/random.ts";
 
 const NEW = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const OLD = "arn:aws:iam::123456789012:user/old";
@@ -322,17 +323,6 @@ Deno.test("editConfig() refuses to rewrite a value that spans several lines", as
   });
 });
 
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FUZZ_LINES = [
   "[default]",
   "[profile dev]",
@@ -363,7 +353,7 @@ const FUZZ_LINES = [
 const FUZZ_EOLS = ["\n", "\n", "\n", "\r\n", "\r"];
 
 Deno.test("editConfig() keeps every other line and reads back on generated files", () => {
-  const next = random(20251126);
+  const next = seededRandom(20251126);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   let edited = 0;
   let refused = 0;

@@ -9,6 +9,7 @@ import { type IniSection, parseIni } from "../../lib/aws/ini.ts";
 import { listProfiles, mergedProfile } from "../../lib/aws/profiles.ts";
 import { type ConfigEdit, editConfig } from "../../lib/aws/config_editor.ts";
 import { ConfigError } from "../../lib/errors.ts";
+import { seededRandom } from "../support/random.ts";
 
 /** Reads each case's files with botocore: `raw_config_parse` and `Session.full_config`. */
 const PROBE = `
@@ -177,17 +178,6 @@ const PARSER_CASES: ProbeCase[] = [
   },
 ];
 
-/** mulberry32: a small seeded generator, so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const LINES = [
   "[default]",
   "[profile dev]",
@@ -217,7 +207,7 @@ const LINES = [
 const EOLS = ["\n", "\n", "\n", "\r\n", "\r"];
 
 function generated(count: number): string[] {
-  const next = random(7);
+  const next = seededRandom(7);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const texts: string[] = [];
   for (let i = 0; i < count; i++) {
