@@ -244,30 +244,6 @@ export const CACHE_FILE_MODE = 0o600;
 export const CACHE_DIRECTORY_MODE = 0o700;
 
 /**
- * Reads a cache file; `undefined` when it does not exist.
- *
- * @example
- * ```ts ignore
- * const entry = await readCacheFile(deps, path);
- * ```
- */
-export async function readCacheFile(
-  deps: Pick<Deps, "fs">,
-  path: string,
-): Promise<LoginCacheEntry | undefined> {
-  let text: string;
-  try {
-    text = await deps.fs.readTextFile(path);
-  } catch (error) {
-    if ((await deps.fs.stat(path)) === null) return undefined;
-    throw new FileSystemError(`Cannot read cache file "${path}": ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return parseCacheFile(text, path);
-}
-
-/**
  * Writes a cache file atomically, 0600 in a 0700 directory.
  *
  * @example

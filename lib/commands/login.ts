@@ -32,7 +32,7 @@ import {
   type LoginCacheEntry,
   writeCacheFile,
 } from "../aws/login_cache.ts";
-import { dirnameOf } from "../aws/paths.ts";
+import { dirnameOf, joinPath } from "../aws/paths.ts";
 import { resolveRegionForLogin } from "../aws/region.ts";
 import { signInEndpointFor } from "../aws/endpoint_config.ts";
 import type { SignInEndpoint } from "../signin/endpoints.ts";
@@ -171,7 +171,7 @@ async function checkWritable(deps: Deps, directory: string, what: string): Promi
     });
   if (info === null) throw fail("no part of the path exists");
   if (!info.isDirectory) throw fail(`"${existing}" is not a directory`);
-  const probe = `${existing}/.aws-login-probe-${deps.randomUUID()}`;
+  const probe = joinPath(existing, `.aws-login-probe-${deps.randomUUID()}`);
   try {
     await deps.fs.writeTextFileAtomic(probe, "");
   } catch (error) {

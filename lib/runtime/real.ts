@@ -19,6 +19,7 @@ import type {
 } from "./deps.ts";
 import { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
+import { dirnameOf, joinPath } from "../aws/paths.ts";
 
 const encoder = new TextEncoder();
 
@@ -78,16 +79,6 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
   };
 }
 
-function dirname(path: string): string {
-  const index = Math.max(
-    path.lastIndexOf("/"),
-    Deno.build.os === "windows" ? path.lastIndexOf("\\") : -1,
-  );
-  if (index < 0) return ".";
-  if (index === 0) return path.slice(0, 1);
-  return path.slice(0, index);
-}
-
 const fileSystem: FileSystem = {
   readTextFile(path) {
     return Deno.readTextFile(path);
@@ -95,7 +86,8 @@ const fileSystem: FileSystem = {
   async writeTextFileAtomic(path, text, options = {}) {
     const random = crypto.getRandomValues(new Uint8Array(6));
     const suffix = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
-    const temporary = `${dirname(path)}/.${path.slice(dirname(path).length + 1)}.${suffix}.tmp`;
+    const directory = dirnameOf(path);
+    const temporary = joinPath(directory, `.${path.slice(directory.length + 1)}.${suffix}.tmp`);
     const file = await Deno.open(temporary, {
       write: true,
       createNew: true,

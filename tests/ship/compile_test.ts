@@ -15,6 +15,7 @@ import {
 } from "../../scripts/compile.ts";
 import { permissionFlags } from "../../lib/runtime/permissions.ts";
 import { localPath } from "../support/paths.ts";
+import { runProgram } from "../support/cli.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -128,23 +129,19 @@ Deno.test("sha256sums() writes the sha256sum format, sorted by name", () => {
 });
 
 async function runCompile(args: string[], out: string) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: [
+  const compile = localPath(new URL("scripts/compile.ts", ROOT));
+  return await runProgram(
+    [
+      Deno.execPath(),
       "run",
       "--allow-run",
       `--allow-read=${out}`,
       `--allow-write=${out}`,
-      localPath(new URL("scripts/compile.ts", ROOT)),
+      compile,
       ...args,
     ],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+    { env: Deno.env.toObject() },
+  );
 }
 
 Deno.test("compile --checksums-only sums the binaries of a directory", async () => {

@@ -7,6 +7,7 @@
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
 import { localPath } from "../support/paths.ts";
+import { runProgram } from "../support/cli.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -30,19 +31,10 @@ function exportPaths(config: DenoConfig): string[] {
 }
 
 async function deno(args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
+  return await runProgram([Deno.execPath(), ...args], {
     cwd: localPath(ROOT),
-    env: { NO_COLOR: "1" },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-  };
+    env: { ...Deno.env.toObject(), NO_COLOR: "1" },
+  });
 }
 
 /**
