@@ -139,3 +139,41 @@ export class InterruptedError extends AwsLoginError {
     super(message, withDefaults(ExitCode.Interrupted, "INTERRUPTED", options));
   }
 }
+
+/**
+ * The command that signs a profile in, as every message names it: `aws-login login` for the
+ * default profile, `aws-login login --profile NAME` otherwise.
+ *
+ * @example
+ * ```ts
+ * loginCommand("dev"); // 'aws-login login --profile dev'
+ * loginCommand("default"); // 'aws-login login'
+ * ```
+ */
+export function loginCommand(profile: string): string {
+  return profile === "default" ? "aws-login login" : `aws-login login --profile ${profile}`;
+}
+
+/**
+ * Advice to sign in again, to end a sentence: `run "aws-login login --profile dev" to sign in again`.
+ *
+ * @example
+ * ```ts
+ * signInAgain("dev"); // 'run "aws-login login --profile dev" to sign in again'
+ * ```
+ */
+export function signInAgain(profile: string): string {
+  return `run "${loginCommand(profile)}" to sign in again`;
+}
+
+/**
+ * The same text with its first letter in upper case, to start a sentence.
+ *
+ * @example
+ * ```ts
+ * capitalize("run it"); // "Run it"
+ * ```
+ */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

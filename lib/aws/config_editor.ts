@@ -39,7 +39,7 @@
 
 import { ConfigError } from "../errors.ts";
 import { type IniLine, type IniScan, type IniSection, pyStrip, scanIni } from "./ini.ts";
-import { configProfile, configProfileHeader, configSectionName } from "./profiles.ts";
+import { configSectionName, ProfileIndex } from "./profiles.ts";
 
 /** What to change: keys to set in one profile of the config file. */
 export interface ConfigEdit {
@@ -78,12 +78,15 @@ export function editConfig(text: string, edit: ConfigEdit): string {
 
   const scan = scanIni(text);
   const eol = dominantEol(scan.lines);
-  const target = configProfileHeader(scan.sections, edit.profile);
+  const target = new ProfileIndex(scan.sections).configHeader(edit.profile);
   const body = target === undefined
     ? appendSection(scan, eol, [header, ...entries.map(([key, value]) => `${key} = ${value}`)])
     : editSection(scan, eol, target, edit.profile, entries);
   const result = (scan.bom ? BOM : "") + body;
-  verify(scan, scanIni(result), edit, entries, target === undefined ? header : undefined);
+  verify(scan, scanIni(result), edit, entries, {
+    target,
+    appendedHeader: target === undefined ? header : undefined,
+  });
   return result;
 }
 
@@ -224,17 +227,16 @@ function verify(
   after: IniScan,
   edit: ConfigEdit,
   entries: readonly [string, string][],
-  appendedHeader: string | undefined,
+  where: { target: string | undefined; appendedHeader: string | undefined },
 ): void {
+  const { appendedHeader } = where;
   const fail = (why: string): never => {
     throw new ConfigError(
       `Cannot update profile "${edit.profile}" in the config file safely: ${why}`,
       { code: "CONFIG_FILE_UNEDITABLE", hint: "Edit the config file by hand" },
     );
   };
-  const target = appendedHeader === undefined
-    ? configProfileHeader(before.sections, edit.profile)
-    : undefined;
+  const target = appendedHeader === undefined ? where.target : undefined;
   const newValues = new Map(entries.map(([key, value]) => [key.toLowerCase(), value]));
   const expectedCount = before.sections.length + (appendedHeader === undefined ? 0 : 1);
   if (after.sections.length !== expectedCount) fail("the sections would change");
@@ -253,7 +255,7 @@ function verify(
   }
   const codes = (scan: IniScan) => scan.problems.map((problem) => problem.code).join();
   if (codes(before) !== codes(after)) fail("the file would read differently");
-  const values = configProfile(after.sections, edit.profile) ?? {};
+  const values = new ProfileIndex(after.sections).configProfile(edit.profile) ?? {};
   for (const [key, value] of newValues) {
     if (own(values, key) !== value) fail(`"${key}" would not read back as written`);
   }

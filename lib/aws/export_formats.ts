@@ -8,7 +8,18 @@
  * @module
  */
 
-import type { ExportFormat } from "../cli/args.ts";
+/** Output formats of `export-credentials` (spec §12), in aws-cli's order. */
+export const EXPORT_FORMATS = [
+  "process",
+  "env",
+  "env-no-export",
+  "powershell",
+  "windows-cmd",
+  "fish",
+] as const;
+
+/** One of {@link EXPORT_FORMATS}. */
+export type ExportFormat = typeof EXPORT_FORMATS[number];
 
 /** Credentials to print. */
 export interface ExportableCredentials {
@@ -61,15 +72,17 @@ export function quotePosix(value: string): string {
 }
 
 /**
- * Quotes for a PowerShell double-quoted string: backtick, `$` and `"` escaped with a backtick.
+ * Quotes for a PowerShell double-quoted string: backtick, `$` and every character PowerShell takes
+ * for a double quote (`"` and the typographic `“ ” „`) escaped with a backtick.
  *
  * @example
  * ```ts
  * quotePowerShell('a$b"c'); // '"a`$b`"c"'
+ * quotePowerShell("a\u201cb"); // '"a`\u201cb"'
  * ```
  */
 export function quotePowerShell(value: string): string {
-  return `"${value.replace(/[`$"]/g, (char) => "`" + char)}"`;
+  return `"${value.replace(/[`$"\u201c\u201d\u201e]/g, (char) => "`" + char)}"`;
 }
 
 /**

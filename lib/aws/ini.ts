@@ -32,9 +32,7 @@
 /** Python's whitespace (`str.isspace`, and `\s` in `re`), which differs from JavaScript's `\s`. */
 const PY_SPACE =
   "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const LEADING_SPACE = new RegExp(`^[${PY_SPACE}]+`);
 const TRAILING_SPACE = new RegExp(`[${PY_SPACE}]+$`);
-const LINE_BREAK = /\r\n|\r|\n/g;
 /** Python's `str.splitlines` boundaries, used by botocore to split a nested block. */
 // deno-lint-ignore no-control-regex -- Python splits lines at these control characters too.
 const PY_SPLITLINES = /\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]/;
@@ -159,7 +157,28 @@ export interface IniScan {
  * ```
  */
 export function pyStrip(text: string): string {
-  return text.replace(LEADING_SPACE, "").replace(TRAILING_SPACE, "");
+  const start = leadingSpace(text);
+  if (start === text.length) return "";
+  let end = text.length;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Whether a UTF-16 code unit is Python whitespace (see {@link PY_SPACE}). */
+function isPySpace(code: number): boolean {
+  if (code === 0x20 || (code >= 0x09 && code <= 0x0d) || (code >= 0x1c && code <= 0x1f)) {
+    return true;
+  }
+  if (code < 0x85) return false;
+  return code === 0x85 || code === 0xa0 || code === 0x1680 || (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000;
+}
+
+/** Length of the leading Python whitespace of `text`. */
+function leadingSpace(text: string): number {
+  let i = 0;
+  while (i < text.length && isPySpace(text.charCodeAt(i))) i++;
+  return i;
 }
 
 /**
@@ -214,31 +233,55 @@ export function scanIni(text: string): IniScan {
   const sections: MutableSection[] = [];
   /** Header name → 1-based line of its first occurrence (configparser's `elements_added`). */
   const seenSections = new Map<string, number>();
-  /** `header\0key` → 1-based line of the first assignment. */
-  const seenKeys = new Map<string, number>();
+  /** Header name → key → 1-based line of the first assignment. */
+  const seenKeys = new Map<string, Map<string, number>>();
   let current = -1;
   /** Index in `lines` of the option whose value may continue, configparser's `optname`. */
   let option = -1;
   let indentLevel = 0;
 
-  for (const { text: lineText, eol } of splitLines(body)) {
+  let start = 0;
+  while (start < body.length) {
+    // Lines end with \n, \r\n or a lone \r (Python's universal newlines).
+    let end = start;
+    while (end < body.length) {
+      const code = body.charCodeAt(end);
+      if (code === 0x0a || code === 0x0d) break;
+      end++;
+    }
+    const eol = end >= body.length
+      ? ""
+      : body.charCodeAt(end) === 0x0d && body.charCodeAt(end + 1) === 0x0a
+      ? "\r\n"
+      : body.charAt(end);
+    const lineText = body.slice(start, end);
+    start = end + eol.length;
     const number = lines.length + 1;
     const stripped = pyStrip(lineText);
-    const indent = lineText.length - lineText.replace(LEADING_SPACE, "").length;
-    const base = { number, text: lineText, eol, indent, section: current };
+    const indent = leadingSpace(lineText);
+    const first = stripped.charCodeAt(0);
 
-    if (stripped.startsWith("#") || stripped.startsWith(";")) {
-      lines.push({ ...base, kind: "comment" });
+    if (first === 0x23 || first === 0x3b) { // "#" or ";"
+      lines.push({ number, text: lineText, eol, indent, section: current, kind: "comment" });
       continue;
     }
     if (stripped === "") {
-      lines.push({ ...base, kind: "blank" });
+      lines.push({ number, text: lineText, eol, indent, section: current, kind: "blank" });
       continue;
     }
     if (current >= 0 && option >= 0 && indent > indentLevel) {
-      lines.push({ ...base, kind: "continuation", option });
+      lines.push({
+        number,
+        text: lineText,
+        eol,
+        indent,
+        section: current,
+        kind: "continuation",
+        option,
+      });
       continue;
     }
+    const base = { number, text: lineText, eol, indent, section: current };
 
     indentLevel = indent;
     const close = stripped.lastIndexOf("]");
@@ -290,10 +333,11 @@ export function scanIni(text: string): IniScan {
       option = -1;
       continue;
     }
-    const seenKey = `${section.name}\0${key}`;
-    const firstKey = seenKeys.get(seenKey);
+    let keysOfSection = seenKeys.get(section.name);
+    if (keysOfSection === undefined) seenKeys.set(section.name, keysOfSection = new Map());
+    const firstKey = keysOfSection.get(key);
     if (firstKey === undefined) {
-      seenKeys.set(seenKey, number);
+      keysOfSection.set(key, number);
     } else {
       problems.push({
         line: number,
@@ -305,7 +349,7 @@ export function scanIni(text: string): IniScan {
     // Offsets in the unstripped line.
     const lineSeparator = indent + separator;
     const afterSeparator = lineText.slice(lineSeparator + 1);
-    const valueStart = lineText.length - afterSeparator.replace(LEADING_SPACE, "").length;
+    const valueStart = lineSeparator + 1 + leadingSpace(afterSeparator);
     option = lines.length;
     section.options.delete(key);
     section.options.set(key, option);
@@ -325,17 +369,6 @@ export function scanIni(text: string): IniScan {
     sections: sections.map((section) => buildSection(section, lines, problems)),
     problems: problems.sort((a, b) => a.line - b.line),
   };
-}
-
-function splitLines(text: string): { text: string; eol: string }[] {
-  const result: { text: string; eol: string }[] = [];
-  let start = 0;
-  for (const match of text.matchAll(LINE_BREAK)) {
-    result.push({ text: text.slice(start, match.index), eol: match[0] });
-    start = match.index + match[0].length;
-  }
-  if (start < text.length) result.push({ text: text.slice(start), eol: "" });
-  return result;
 }
 
 function firstSeparator(text: string): number {
@@ -410,6 +443,10 @@ function parseNested(
 
 /** `record[key] = value`, also for keys such as `__proto__` that plain assignment would not own. */
 function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key !== "__proto__") {
+    record[key] = value;
+    return;
+  }
   Object.defineProperty(record, key, {
     value,
     enumerable: true,

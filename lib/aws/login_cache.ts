@@ -1,13 +1,29 @@
 /**
- * The login session cache: `~/.aws/login/cache/<sha256(login_session)>.json` (spec §8), the
- * interoperability contract with aws-cli and the AWS SDKs.
+ * The login session cache, `~/.aws/login/cache/<sha256(login_session)>.json` (spec §8): the
+ * interoperability contract with aws-cli and the AWS SDKs, and the one module that knows its
+ * paths, its lock, how an entry is read, built, written and removed, and what each failure is
+ * called. Every command goes through it: `login` (save and rollback), `export-credentials`
+ * (refresh), `logout` and `status`.
+ *
+ * - Paths: {@link sessionLocation} gives a session's file and its lock file `<file>.lock`.
+ * - Reading: {@link readSession} refuses what is not a plain file (a FIFO would hang), follows a
+ *   symbolic link, and names the file and what is wrong with it.
+ * - Entries: {@link newEntry} and {@link updatedEntry} are pure.
+ * - Writing: {@link writeSession} replaces the file atomically, 0600 in a 0700 directory, through a
+ *   symbolic link when the file is one. Writers take {@link lockSession} first, so that a login
+ *   and a refresh never overwrite each other.
+ * - Removing: {@link removeSession} waits for the lock (a refresh in flight would write the
+ *   session back) and leaves the lock file, which other processes may be waiting on.
  *
  * @module
  */
 
-import type { Deps } from "../runtime/deps.ts";
-import { FileSystemError, LoginRequiredError } from "../errors.ts";
-import { dirnameOf, joinPath } from "./paths.ts";
+import type { Deps, FileLock, LockOptions } from "../runtime/deps.ts";
+import { LockTimeoutError } from "../runtime/deps.ts";
+import { capitalize, FileSystemError, LoginRequiredError, signInAgain } from "../errors.ts";
+import { dirnameOf, joinPath } from "../runtime/paths.ts";
+import { expandPath, requireHome } from "./home.ts";
+import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
 
 /** The `accessToken` object of a cache file. */
 export interface CachedAccessToken {
@@ -48,45 +64,6 @@ export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">):
   return joinPath(requireHome(deps), ".aws", "login", "cache");
 }
 
-/** The home directory, or a clear error when it cannot be known. */
-export function requireHome(deps: Pick<Deps, "homeDir">): string {
-  const home = deps.homeDir();
-  if (home === undefined || home === "") {
-    throw new FileSystemError(
-      "Cannot find your home directory: set HOME (USERPROFILE on Windows), or AWS_CONFIG_FILE and AWS_LOGIN_CACHE_DIRECTORY",
-      { code: "NO_HOME" },
-    );
-  }
-  return home;
-}
-
-/**
- * Expands `$VAR`, `${VAR}` and a leading `~` like Python's `expandvars` + `expanduser`.
- *
- * @example
- * ```ts ignore
- * expandPath(deps, "~/cache/$USER"); // "/home/me/cache/me"
- * ```
- */
-export function expandPath(deps: Pick<Deps, "env" | "homeDir" | "os">, path: string): string {
-  // Like Python's expandvars: `$NAME` or `${NAME}` (and `%NAME%` on Windows, as ntpath does);
-  // anything else, or an unset name, stays as written.
-  const pattern = deps.os === "windows"
-    ? /\$(\w+)|\$\{([^}]*)\}|%([^%]+)%/g
-    : /\$(\w+)|\$\{([^}]*)\}/g;
-  const expanded = path.replace(
-    pattern,
-    (match, plain?: string, braced?: string, percent?: string) => {
-      const name = plain ?? braced ?? percent ?? "";
-      return /^\w+$/.test(name) ? deps.env(name) ?? match : match;
-    },
-  );
-  if (expanded === "~" || expanded.startsWith("~/") || expanded.startsWith("~\\")) {
-    return requireHome(deps) + expanded.slice(1);
-  }
-  return expanded;
-}
-
 /**
  * The cache file name of a login session: lowercase hex SHA-256 of the ARN, plus `.json`.
  *
@@ -100,21 +77,6 @@ export async function cacheFileName(loginSession: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(loginSession));
   return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("") +
     ".json";
-}
-
-/**
- * The path of a session's cache file.
- *
- * @example
- * ```ts ignore
- * await cacheFilePath(deps, "arn:aws:iam::0123456789012:user/Admin");
- * ```
- */
-export async function cacheFilePath(
-  deps: Pick<Deps, "env" | "homeDir" | "os">,
-  loginSession: string,
-): Promise<string> {
-  return joinPath(loginCacheDirectory(deps), await cacheFileName(loginSession.trim()));
 }
 
 /**
@@ -243,32 +205,431 @@ export const CACHE_FILE_MODE = 0o600;
 /** Mode of the cache directory. */
 export const CACHE_DIRECTORY_MODE = 0o700;
 
+/** Where one session lives. */
+export interface CacheLocation {
+  /** The session ARN, when known (a file found by listing the directory has none). */
+  readonly loginSession: string | undefined;
+  readonly directory: string;
+  /** `<sha256>.json`. */
+  readonly name: string;
+  readonly path: string;
+  /** `<path>.lock`, the lock every writer of this file takes. */
+  readonly lockPath: string;
+}
+
 /**
- * Writes a cache file atomically, 0600 in a 0700 directory.
+ * A file of a cache directory, located.
+ *
+ * @example
+ * ```ts
+ * locationInDirectory("/c", "x.json").lockPath; // "/c/x.json.lock"
+ * ```
+ */
+export function locationInDirectory(
+  directory: string,
+  name: string,
+  loginSession?: string,
+): CacheLocation {
+  const path = joinPath(directory, name);
+  return { loginSession, directory, name, path, lockPath: `${path}.lock` };
+}
+
+/**
+ * Where a session's cache file is (the session string is trimmed, as the Go and Rust SDKs do).
  *
  * @example
  * ```ts ignore
- * await writeCacheFile(deps, path, entry);
+ * (await sessionLocation(deps, "arn:aws:iam::0123456789012:user/Admin")).path;
+ * // "/home/me/.aws/login/cache/36db1d13...2726.json"
  * ```
  */
-export async function writeCacheFile(
+export async function sessionLocation(
+  deps: Pick<Deps, "env" | "homeDir" | "os">,
+  loginSession: string,
+): Promise<CacheLocation> {
+  const session = loginSession.trim();
+  return locationInDirectory(loginCacheDirectory(deps), await cacheFileName(session), session);
+}
+
+/**
+ * The path of a session's cache file.
+ *
+ * @example
+ * ```ts ignore
+ * await cacheFilePath(deps, "arn:aws:iam::0123456789012:user/Admin");
+ * ```
+ */
+export async function cacheFilePath(
+  deps: Pick<Deps, "env" | "homeDir" | "os">,
+  loginSession: string,
+): Promise<string> {
+  return (await sessionLocation(deps, loginSession)).path;
+}
+
+/** A cache file as read: the parsed entry and the exact text. */
+export interface StoredSession {
+  readonly entry: LoginCacheEntry;
+  readonly text: string;
+}
+
+/** Options of {@link readSession}. */
+export interface ReadOptions {
+  /** The profile asking, so that an unusable file comes with the command that signs it in. */
+  readonly profile?: string;
+}
+
+function readFailed(path: string, error: unknown): FileSystemError {
+  return new FileSystemError(`Cannot read cache file "${path}": ${(error as Error).message}`, {
+    code: "CACHE_READ_FAILED",
+    cause: error,
+  });
+}
+
+/**
+ * The exact text of a cache file, or `undefined` when there is none. Anything but a plain file
+ * (or a link to one) is an error, so that a FIFO or a device at the path never hangs a reader.
+ *
+ * @example
+ * ```ts ignore
+ * const text = await readSessionText(deps, location);
+ * ```
+ */
+export async function readSessionText(
   deps: Pick<Deps, "fs">,
-  path: string,
-  entry: LoginCacheEntry,
-): Promise<void> {
-  const directory = dirnameOf(path);
+  location: CacheLocation,
+): Promise<string | undefined> {
+  let info;
   try {
-    await deps.fs.mkdir(directory, { mode: CACHE_DIRECTORY_MODE });
-    await deps.fs.writeTextFileAtomic(path, pythonJson(entry), { mode: CACHE_FILE_MODE });
+    info = await deps.fs.stat(location.path);
+  } catch (error) {
+    throw readFailed(location.path, error);
+  }
+  if (info === null) return undefined;
+  if (!info.isFile) {
+    throw new FileSystemError(
+      `Cannot read cache file "${location.path}": it is not a regular file`,
+      { code: "CACHE_NOT_FILE", hint: "Remove it, then sign in again" },
+    );
+  }
+  try {
+    return await deps.fs.readTextFile(location.path);
+  } catch (error) {
+    if (await deps.fs.stat(location.path).catch(() => null) === null) return undefined;
+    throw readFailed(location.path, error);
+  }
+}
+
+/**
+ * Reads and checks a session's cache file; `undefined` when there is none. A file that cannot be
+ * used is a {@link LoginRequiredError} naming the file and what is wrong, with the sign-in command
+ * of `options.profile`.
+ *
+ * @example
+ * ```ts ignore
+ * const stored = await readSession(deps, location, { profile: "dev" });
+ * ```
+ */
+export async function readSession(
+  deps: Pick<Deps, "fs">,
+  location: CacheLocation,
+  options: ReadOptions = {},
+): Promise<StoredSession | undefined> {
+  const text = await readSessionText(deps, location);
+  if (text === undefined) return undefined;
+  try {
+    return { entry: parseCacheFile(text, location.path), text };
+  } catch (error) {
+    if (error instanceof LoginRequiredError && options.profile !== undefined) {
+      throw new LoginRequiredError(error.message, {
+        code: error.code,
+        hint: capitalize(signInAgain(options.profile)),
+      });
+    }
+    throw error;
+  }
+}
+
+/** What a sign-in produced, for {@link newEntry}. */
+export interface NewEntryInit {
+  readonly tokens: AwsTokenResponse & { readonly refreshToken: string };
+  readonly accountId: string;
+  readonly clientId: string;
+  /** The DPoP private key, SEC1 PEM. */
+  readonly dpopKey: string;
+  /** The region that issued the tokens. */
+  readonly signInRegion: string;
+  readonly now: Date;
+}
+
+/**
+ * The cache entry of a new sign-in, with the fields in aws-cli's order (pure).
+ *
+ * @example
+ * ```ts ignore
+ * const entry = newEntry({ tokens, accountId, clientId, dpopKey, signInRegion: "eu-west-1", now });
+ * ```
+ */
+export function newEntry(init: NewEntryInit): LoginCacheEntry {
+  const { tokens } = init;
+  return {
+    accessToken: {
+      accessKeyId: tokens.accessToken.accessKeyId,
+      secretAccessKey: tokens.accessToken.secretAccessKey,
+      sessionToken: tokens.accessToken.sessionToken,
+      accountId: init.accountId,
+      expiresAt: formatExpiresAt(new Date(init.now.getTime() + tokens.expiresIn * 1000)),
+    },
+    tokenType: tokens.tokenType,
+    clientId: init.clientId,
+    refreshToken: tokens.refreshToken,
+    ...(tokens.idToken === undefined ? {} : { idToken: tokens.idToken }),
+    dpopKey: init.dpopKey,
+    signInRegion: init.signInRegion,
+  };
+}
+
+/**
+ * The entry after a refresh (pure): new credentials and expiry, the rotated refresh token (the
+ * current one when the answer had none), every other field, known or not, as it was.
+ *
+ * @example
+ * ```ts ignore
+ * const next = updatedEntry(entry, tokens, deps.now());
+ * ```
+ */
+export function updatedEntry(
+  entry: LoginCacheEntry,
+  tokens: AwsTokenResponse,
+  now: Date,
+): LoginCacheEntry {
+  return {
+    ...entry,
+    accessToken: {
+      ...entry.accessToken,
+      accessKeyId: tokens.accessToken.accessKeyId,
+      secretAccessKey: tokens.accessToken.secretAccessKey,
+      sessionToken: tokens.accessToken.sessionToken,
+      expiresAt: formatExpiresAt(new Date(now.getTime() + tokens.expiresIn * 1000)),
+    },
+    refreshToken: tokens.refreshToken ?? entry.refreshToken,
+  };
+}
+
+/**
+ * Writes a session's cache file atomically, 0600 in a 0700 directory; `text` is written as it is
+ * (to put back what was there), an entry as aws-cli's JSON. The caller holds the session's lock.
+ *
+ * @example
+ * ```ts ignore
+ * await writeSession(deps, location, entry);
+ * ```
+ */
+export async function writeSession(
+  deps: Pick<Deps, "fs">,
+  location: CacheLocation,
+  content: LoginCacheEntry | string,
+): Promise<void> {
+  try {
+    await deps.fs.mkdir(location.directory, { mode: CACHE_DIRECTORY_MODE });
+    const text = typeof content === "string" ? content : pythonJson(content);
+    await deps.fs.writeFileAtomic(location.path, text, { mode: CACHE_FILE_MODE });
   } catch (error) {
     throw new FileSystemError(
-      `Cannot write cache file "${path}": ${(error as Error).message}`,
+      `Cannot write cache file "${location.path}": ${(error as Error).message}`,
       {
         code: "CACHE_WRITE_FAILED",
         hint:
           "Check that the directory is writable, or choose another one with AWS_LOGIN_CACHE_DIRECTORY",
         cause: error,
       },
+    );
+  }
+}
+
+/**
+ * Puts a cache file back as it was before a failed login: the old text, or no file.
+ *
+ * @example
+ * ```ts ignore
+ * await restoreSession(deps, location, previousText);
+ * ```
+ */
+export async function restoreSession(
+  deps: Pick<Deps, "fs">,
+  location: CacheLocation,
+  previous: string | undefined,
+): Promise<void> {
+  if (previous !== undefined) return await writeSession(deps, location, previous);
+  try {
+    await deps.fs.remove(location.path);
+  } catch (error) {
+    throw removeFailed(location.path, error);
+  }
+}
+
+/**
+ * Takes the lock of a session's cache file, which every writer takes. A timeout of
+ * `options.signal` is a `LockTimeoutError`; anything else that stops the lock is a
+ * {@link FileSystemError} naming the lock file.
+ *
+ * @example
+ * ```ts ignore
+ * await using lock = await lockSession(deps, location);
+ * ```
+ */
+export async function lockSession(
+  deps: Pick<Deps, "fs">,
+  location: CacheLocation,
+  options: LockOptions = {},
+): Promise<FileLock> {
+  try {
+    await deps.fs.mkdir(location.directory, { mode: CACHE_DIRECTORY_MODE });
+    return await deps.fs.lock(location.lockPath, options);
+  } catch (error) {
+    if (error instanceof LockTimeoutError) throw error;
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    throw new FileSystemError(`Cannot lock "${location.lockPath}": ${(error as Error).message}`, {
+      code: "CACHE_LOCK_FAILED",
+      cause: error,
+    });
+  }
+}
+
+function removeFailed(path: string, error: unknown): FileSystemError {
+  return new FileSystemError(`Cannot remove cache file "${path}": ${(error as Error).message}`, {
+    code: "CACHE_REMOVE_FAILED",
+    cause: error,
+  });
+}
+
+/**
+ * Removes a session's cache file under its lock (a refresh in flight would otherwise write the
+ * session back after the removal); resolves to `false` when there was none. The lock file stays:
+ * other processes may be waiting on it.
+ *
+ * @example
+ * ```ts ignore
+ * await removeSession(deps, location);
+ * ```
+ */
+export async function removeSession(
+  deps: Pick<Deps, "fs">,
+  location: CacheLocation,
+): Promise<boolean> {
+  if (await deps.fs.lstat(location.path).catch(() => null) === null) return false;
+  await using _lock = await lockSession(deps, location);
+  try {
+    return await deps.fs.remove(location.path);
+  } catch (error) {
+    throw removeFailed(location.path, error);
+  }
+}
+
+/**
+ * Every `.json` file of the cache directory, symbolic links to files included, sorted.
+ *
+ * @example
+ * ```ts ignore
+ * for (const location of await listSessionFiles(deps)) console.log(location.path);
+ * ```
+ */
+export async function listSessionFiles(
+  deps: Pick<Deps, "fs" | "env" | "homeDir" | "os">,
+): Promise<CacheLocation[]> {
+  const directory = loginCacheDirectory(deps);
+  let names: string[];
+  try {
+    names = await deps.fs.listFiles(directory);
+  } catch (error) {
+    throw new FileSystemError(
+      `Cannot list the cache directory "${directory}": ${(error as Error).message}`,
+      { code: "CACHE_READ_FAILED", cause: error },
+    );
+  }
+  return names.filter((name) => name.endsWith(".json")).map((name) =>
+    locationInDirectory(directory, name)
+  );
+}
+
+/**
+ * Fails early when no file can be created in `directory` (or, when it does not exist yet, in its
+ * nearest existing parent): before a sign-in or a refresh spends something that could then not be
+ * saved. The probe file is removed again.
+ *
+ * @example
+ * ```ts ignore
+ * await checkWritable(deps, loginCacheDirectory(deps), { what: "the login cache directory" });
+ * ```
+ */
+export async function checkWritable(
+  deps: Pick<Deps, "fs" | "randomUUID">,
+  directory: string,
+  options: { what: string; hint: string },
+): Promise<void> {
+  let existing = directory;
+  let info = await deps.fs.stat(existing);
+  while (info === null && dirnameOf(existing) !== existing) {
+    existing = dirnameOf(existing);
+    info = await deps.fs.stat(existing);
+  }
+  const fail = (why: string, cause?: unknown) =>
+    new FileSystemError(`Cannot write to ${options.what} "${directory}": ${why}`, {
+      code: "NOT_WRITABLE",
+      hint: options.hint,
+      cause,
+    });
+  if (info === null) throw fail("no part of the path exists");
+  if (!info.isDirectory) throw fail(`"${existing}" is not a directory`);
+  const probe = joinPath(existing, `.aws-login-probe-${deps.randomUUID()}`);
+  try {
+    await deps.fs.writeFileAtomic(probe, "");
+  } catch (error) {
+    throw fail((error as Error).message, error);
+  }
+  await deps.fs.remove(probe).catch(() => {});
+}
+
+/** The hint of a cache directory that cannot be written. */
+export const CACHE_NOT_WRITABLE_HINT =
+  "Fix its permissions, or choose another directory with AWS_LOGIN_CACHE_DIRECTORY";
+
+/**
+ * Keeps a session private: a cache file readable by others is set back to 0600 with a warning,
+ * and a cache directory readable by others gets a warning (it is the user's directory to fix).
+ *
+ * @example
+ * ```ts ignore
+ * await protectSession(deps, location);
+ * ```
+ */
+export async function protectSession(
+  deps: Pick<Deps, "fs" | "stderr">,
+  location: CacheLocation,
+): Promise<void> {
+  const [file, directory] = await Promise.all([
+    deps.fs.stat(location.path).catch(() => null),
+    deps.fs.stat(location.directory).catch(() => null),
+  ]);
+  if (directory?.mode !== null && directory?.mode !== undefined && (directory.mode & 0o077) !== 0) {
+    deps.stderr.write(
+      `warning: the cache directory "${location.directory}" can be read by other users (mode ${
+        (directory.mode & 0o777).toString(8)
+      }); run "chmod 700 ${location.directory}"\n`,
+    );
+  }
+  if (file?.mode === null || file?.mode === undefined || (file.mode & 0o077) === 0) return;
+  try {
+    await deps.fs.chmod(location.path, CACHE_FILE_MODE);
+    deps.stderr.write(
+      `warning: cache file "${location.path}" was readable by other users (mode ${
+        (file.mode & 0o777).toString(8)
+      }); changed it to 600\n`,
+    );
+  } catch (error) {
+    deps.stderr.write(
+      `warning: cache file "${location.path}" is readable by other users and its mode could not be changed: ${
+        (error as Error).message
+      }\n`,
     );
   }
 }

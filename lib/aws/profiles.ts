@@ -70,6 +70,9 @@ export function configSectionName(profile: string): string {
  * ```
  */
 export function configProfileName(header: string): string | undefined {
+  // The common case, `profile NAME` with a plain name, without the whole shlex.
+  const plain = /^profile[ \t\r\n]+([^ \t\r\n'"\\]+)[ \t\r\n]*$/.exec(header);
+  if (plain !== null) return plain[1];
   if (header.startsWith("profile")) {
     const words = shlexSplit(header);
     return words?.length === 2 ? words[1] : undefined;
@@ -93,11 +96,7 @@ export function configProfileHeader(
   sections: readonly IniSection[],
   profile: string,
 ): string | undefined {
-  let found: string | undefined;
-  for (const name of distinctNames(sections)) {
-    if (configProfileName(name) === profile) found = name;
-  }
-  return found;
+  return new ProfileIndex(sections).configHeader(profile);
 }
 
 /**
@@ -118,8 +117,7 @@ export function configProfile(
   sections: readonly IniSection[],
   profile: string,
 ): Record<string, string> | undefined {
-  const resolved = resolveConfigProfile(sections, profile);
-  return resolved === undefined ? undefined : flat(resolved);
+  return new ProfileIndex(sections).configProfile(profile);
 }
 
 /**
@@ -138,8 +136,7 @@ export function credentialsProfile(
   sections: readonly IniSection[],
   profile: string,
 ): Record<string, string> | undefined {
-  const resolved = resolveCredentialsProfile(sections, profile);
-  return resolved === undefined ? undefined : flat(resolved);
+  return new ProfileIndex([], sections).credentialsProfile(profile);
 }
 
 /**
@@ -161,10 +158,7 @@ export function mergedProfile(
   credentials: readonly IniSection[],
   profile: string,
 ): Record<string, string> | undefined {
-  const fromConfig = resolveConfigProfile(config, profile);
-  const fromCredentials = resolveCredentialsProfile(credentials, profile);
-  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
-  return flat(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
+  return new ProfileIndex(config, credentials).mergedProfile(profile);
 }
 
 /**
@@ -184,15 +178,93 @@ export function listProfiles(
   config: readonly IniSection[],
   credentials?: readonly IniSection[],
 ): string[] {
-  const names = new Set<string>();
-  for (const section of config) {
-    const name = configProfileName(section.name);
-    if (name !== undefined) names.add(name);
+  return new ProfileIndex(config, credentials ?? []).profiles();
+}
+
+/**
+ * Both files read once, so that looking up every profile is linear in the size of the files
+ * (`status` on 20,000 profiles). The functions above answer single questions with one of these.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { ProfileIndex } from "./profiles.ts";
+ * const index = new ProfileIndex(parseIni("[profile a]\nregion = eu-west-1\n").sections);
+ * index.configProfile("a"); // { region: "eu-west-1" }
+ * ```
+ */
+export class ProfileIndex {
+  /** Config-file sections by header name, in file order. */
+  #config = new Map<string, IniSection[]>();
+  /** Profile name → the config-file header whose values botocore reads. */
+  #headers = new Map<string, string>();
+  #credentials = new Map<string, IniSection[]>();
+  #names: string[];
+
+  constructor(config: readonly IniSection[], credentials: readonly IniSection[] = []) {
+    group(config, this.#config);
+    group(credentials, this.#credentials);
+    const names = new Set<string>();
+    // Map keys keep the order of first appearance: the header that first appears last wins.
+    for (const header of this.#config.keys()) {
+      const name = configProfileName(header);
+      if (name === undefined) continue;
+      this.#headers.set(name, header);
+      names.add(name);
+    }
+    for (const name of this.#credentials.keys()) {
+      if (name !== DEFAULTS_SECTION) names.add(name);
+    }
+    this.#names = [...names];
   }
-  for (const section of credentials ?? []) {
-    if (section.name !== DEFAULTS_SECTION) names.add(section.name);
+
+  /** Every profile name: the config file's, then those only in the credentials file. */
+  profiles(): string[] {
+    return [...this.#names];
   }
-  return [...names];
+
+  /** The config-file header botocore reads for a profile. */
+  configHeader(profile: string): string | undefined {
+    return this.#headers.get(profile);
+  }
+
+  /** The config-file values of a profile (see {@link configProfile}). */
+  configProfile(profile: string): Record<string, string> | undefined {
+    const resolved = this.#resolveConfig(profile);
+    return resolved === undefined ? undefined : flat(resolved);
+  }
+
+  /** The credentials-file values of a profile (see {@link credentialsProfile}). */
+  credentialsProfile(profile: string): Record<string, string> | undefined {
+    const resolved = this.#resolveCredentials(profile);
+    return resolved === undefined ? undefined : flat(resolved);
+  }
+
+  /** Both merged as botocore merges them (see {@link mergedProfile}). */
+  mergedProfile(profile: string): Record<string, string> | undefined {
+    const fromConfig = this.#resolveConfig(profile);
+    const fromCredentials = this.#resolveCredentials(profile);
+    if (fromConfig === undefined && fromCredentials === undefined) return undefined;
+    return flat(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
+  }
+
+  #resolveConfig(profile: string): Resolved | undefined {
+    const header = this.#headers.get(profile);
+    return header === undefined ? undefined : resolveHeader(this.#config, header);
+  }
+
+  #resolveCredentials(profile: string): Resolved | undefined {
+    if (profile === DEFAULTS_SECTION || !this.#credentials.has(profile)) return undefined;
+    return resolveHeader(this.#credentials, profile);
+  }
+}
+
+function group(sections: readonly IniSection[], into: Map<string, IniSection[]>): void {
+  for (const section of sections) {
+    const list = into.get(section.name);
+    if (list === undefined) into.set(section.name, [section]);
+    else list.push(section);
+  }
 }
 
 /**
@@ -224,30 +296,14 @@ function checkProfileName(profile: string): void {
   }
 }
 
-function resolveConfigProfile(
-  sections: readonly IniSection[],
-  profile: string,
-): Resolved | undefined {
-  const header = configProfileHeader(sections, profile);
-  return header === undefined ? undefined : resolveHeader(sections, header);
-}
-
-function resolveCredentialsProfile(
-  sections: readonly IniSection[],
-  profile: string,
-): Resolved | undefined {
-  if (profile === DEFAULTS_SECTION) return undefined;
-  return sections.some((section) => section.name === profile)
-    ? resolveHeader(sections, profile)
-    : undefined;
-}
-
 /** The values of every occurrence of `header`, later ones winning, over `[DEFAULT]`'s. */
-function resolveHeader(sections: readonly IniSection[], header: string): Resolved {
+function resolveHeader(
+  sections: ReadonlyMap<string, readonly IniSection[]>,
+  header: string,
+): Resolved {
   const resolved: Resolved = new Map();
   for (const name of [DEFAULTS_SECTION, header]) {
-    for (const section of sections) {
-      if (section.name !== name) continue;
+    for (const section of sections.get(name) ?? []) {
       // Within one section a key is either plain or nested, never both.
       for (
         const [key, value] of [...Object.entries(section.values), ...Object.entries(section.nested)]
@@ -265,10 +321,6 @@ function flat(resolved: Resolved): Record<string, string> {
   return Object.fromEntries(
     [...resolved].filter((entry): entry is [string, string] => typeof entry[1] === "string"),
   );
-}
-
-function distinctNames(sections: readonly IniSection[]): string[] {
-  return [...new Set(sections.map((section) => section.name))];
 }
 
 /**

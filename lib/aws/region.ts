@@ -1,14 +1,13 @@
 /**
- * The region of a sign-in (spec §9.1): `--region`, then `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
- * profile, then a question on a terminal; with no terminal, an error naming `--region`.
+ * The configured region (spec §9.1): `--region`, then `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
+ * profile. Asking the user when none is set is the login command's business
+ * (`lib/commands/login_region.ts`): nothing here prompts.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { ConfigError, UsageError } from "../errors.ts";
 import { validateRegion } from "../signin/endpoints.ts";
-import { ask, canPrompt } from "../cli/prompt.ts";
 
 /** Where the region came from. */
 export type RegionSource = "flag" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "profile" | "prompt";
@@ -18,16 +17,6 @@ export interface ResolvedRegion {
   readonly region: string;
   readonly source: RegionSource;
 }
-
-/** The default offered by the prompt, as in aws-cli. */
-export const DEFAULT_PROMPT_REGION = "us-east-1";
-
-const PROMPT_TEXT =
-  "No AWS region has been configured. The AWS region is the geographic location of your AWS resources.\n\n" +
-  "If you have used AWS before and already have resources in your account, specify which region they were created in. " +
-  "If you have not created resources in your account before, you can pick the region closest to you: " +
-  "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html.\n\n" +
-  "aws-login saves the region you choose to the profile.\n\n";
 
 /**
  * The region without asking: flag, environment, profile; `undefined` when none is set.
@@ -54,44 +43,4 @@ export function configuredRegion(
     }
   }
   return undefined;
-}
-
-/**
- * Resolves the region of a sign-in, asking on a terminal when nothing configures it.
- *
- * @example
- * ```ts ignore
- * const { region } = await resolveRegionForLogin(deps, "--region value", profile.region);
- * ```
- */
-export async function resolveRegionForLogin(
-  deps: Pick<Deps, "env" | "stdin" | "stderr">,
-  flag: string | undefined,
-  profileRegion: string | undefined,
-): Promise<ResolvedRegion> {
-  const configured = configuredRegion(deps, flag, profileRegion);
-  if (configured) return configured;
-  if (!canPrompt(deps)) {
-    throw new ConfigError("No AWS region is configured for this sign-in", {
-      code: "NO_REGION",
-      hint:
-        "Pass --region (for example --region us-east-1), set AWS_REGION, or add region to the profile",
-    });
-  }
-  deps.stderr.write(PROMPT_TEXT);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ask(deps, `AWS Region [${DEFAULT_PROMPT_REGION}]: `);
-    if (answer === null) break;
-    const value = answer.trim() === "" ? DEFAULT_PROMPT_REGION : answer.trim();
-    try {
-      return { region: validateRegion(value), source: "prompt" };
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      deps.stderr.write(`${error.message}\n`);
-    }
-  }
-  throw new ConfigError("No AWS region was chosen", {
-    code: "NO_REGION",
-    hint: "Pass --region, for example --region us-east-1",
-  });
 }

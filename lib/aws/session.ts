@@ -3,68 +3,86 @@
  *
  * aws-cli rewrites the cache in place with no lock while the refresh token rotates on every use
  * (aws-cli #10628), and refreshes against the caller's region rather than the one that issued the
- * token (aws-cli #10613). Here:
+ * token (aws-cli #10613). Here the decision is a pure function, {@link nextRefreshStep}, of what is
+ * known so far; {@link sessionCredentials} only carries out the steps it names:
  *
  * - Fresh credentials (more than 5 minutes left) are served from the file with no lock and no
  *   network.
- * - Otherwise an exclusive lock on `<cache file>.lock` is taken and the file is read again: a
- *   sibling process may have refreshed it while we waited. Only then is the token endpoint of the
- *   login region (`signInRegion`) called, and the file replaced atomically.
+ * - Otherwise the session's lock is taken, for a bounded time: a caller whose credentials are still
+ *   valid waits only {@link BUSY_LOCK_WAIT_MS} and serves them if another process keeps the lock
+ *   (a stuck refresher never holds valid credentials hostage); a caller whose credentials expired
+ *   waits for the holder's whole retry budget.
+ * - Under the lock the file is read again (a sibling may have refreshed it). If the holder before
+ *   us failed for a passing reason a moment ago with this same refresh token (it leaves a note in
+ *   the lock file), we do not run a second retry cycle: the cached credentials are served while
+ *   valid, else that failure is reported.
+ * - Before spending the refresh token, the cache directory must be writable. Then the token
+ *   endpoint of the login region (`signInRegion`) is called under the policy of
+ *   `lib/signin/token_policy.ts`, and the file replaced atomically. Should the save still fail, the
+ *   new credentials are used anyway and the user is told the session must be renewed.
  * - A refresh answered `INVALID_REQUEST` is tried once more when the file changed meanwhile (a
  *   writer that does not take our lock, such as aws-cli or an SDK, rotated the token); a file that
  *   has not changed yet is looked at once more after a short pause, since such a writer saves only
  *   after its own answer arrived.
- * - Throttling, 5xx and network failures (a request gets 15 seconds) are retried with backoff; when
- *   the service stays out of reach but the cached credentials are still valid, they are served with
- *   a warning.
+ * - When the service stays out of reach but the cached credentials are still valid, they are
+ *   served with a warning.
  *
  * @module
  */
 
-import type { Deps } from "../runtime/deps.ts";
-import { ConfigError, LoginRequiredError, NetworkError, ServiceError } from "../errors.ts";
+import type { Deps, FileLock } from "../runtime/deps.ts";
+import { LockTimeoutError } from "../runtime/deps.ts";
 import {
-  CACHE_FILE_MODE,
-  cacheFilePath,
-  formatExpiresAt,
+  capitalize,
+  ConfigError,
+  FileSystemError,
+  LoginRequiredError,
+  NetworkError,
+  ServiceError,
+  signInAgain,
+} from "../errors.ts";
+import {
+  CACHE_NOT_WRITABLE_HINT,
+  type CacheLocation,
+  checkWritable,
+  lockSession,
   type LoginCacheEntry,
-  parseCacheFile,
   parseExpiresAt,
-  pythonJson,
+  protectSession,
+  readSession,
+  sessionLocation,
+  type StoredSession,
+  updatedEntry,
+  writeSession,
 } from "./login_cache.ts";
 import { configuredRegion } from "./region.ts";
 import { signInEndpointFor } from "./endpoint_config.ts";
-import { importDPoPKeyPem } from "../signin/dpop_key.ts";
-import { isRetryable, refreshWithToken } from "../signin/token.ts";
-import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
-import { FileSystemError } from "../errors.ts";
+import type { SignInEndpoint } from "../signin/endpoints.ts";
+import {
+  explainTokenError,
+  isRefusedGrant,
+  isRetryable,
+  TOKEN_RETRY_BUDGET_MS,
+} from "../signin/token_policy.ts";
+import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 
 /** Credentials are refreshed when this little time is left (as botocore and the JS SDK do). */
 export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
 
-/** Delays before the retries of a refresh that failed for a passing reason. */
-export const RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
+/** How long a caller whose credentials are still valid waits for a sibling's refresh lock. */
+export const BUSY_LOCK_WAIT_MS = 2_000;
 
-/**
- * How long one token request may take. Without a limit, an endpoint that accepts the connection
- * and never answers would hang every `credential_process` caller, and every sibling waiting for
- * the lock.
- */
-export const REQUEST_TIMEOUT_MS = 15_000;
+/** How long a caller whose credentials expired waits for the lock: a holder's budget, and some. */
+export const EXPIRED_LOCK_WAIT_MS = TOKEN_RETRY_BUDGET_MS + 10_000;
+
+/** A passing failure noted in the lock file this recently is not retried by the next holder. */
+export const FAILURE_MEMORY_MS = TOKEN_RETRY_BUDGET_MS;
 
 /**
  * How long to wait for another writer to finish writing the cache file when our refresh token was
  * refused and the file has not changed (yet).
  */
 export const FOREIGN_WRITE_WAIT_MS = 300;
-
-/** Tuning of {@link sessionCredentials}: the defaults suit real use; tests shorten them. */
-export interface SessionOptions {
-  /** Delays before the retries of a refresh that failed for a passing reason. */
-  readonly retryDelaysMs?: readonly number[];
-  /** How long one token request may take before it counts as a network failure. */
-  readonly requestTimeoutMs?: number;
-}
 
 /** Credentials ready to use. */
 export interface SessionCredentials {
@@ -94,6 +112,96 @@ export interface SessionResult {
   readonly path: string;
 }
 
+/** Everything {@link nextRefreshStep} decides on. */
+export interface RefreshFacts {
+  /** Now, in milliseconds. */
+  readonly now: number;
+  /** Expiry of the credentials in hand, in milliseconds. */
+  readonly expiresAt: number;
+  /** `busy`: the wait for the lock ran out while another process held it. */
+  readonly lock: "none" | "held" | "busy";
+  /** Whether the file was read again since the lock was taken. */
+  readonly rereadUnderLock: boolean;
+  /** The lock's note says a passing failure happened a moment ago with this refresh token. */
+  readonly recentFailure: boolean;
+  /** Whether the cache directory can be written; `undefined` until checked. */
+  readonly writable: boolean | undefined;
+  /** How the last token exchange ended; `undefined` before the first. */
+  readonly outcome: "refused" | "passing" | "fatal" | undefined;
+  /** How many times the file was looked at again after a refusal. */
+  readonly foreignLooks: number;
+  /** Whether the last such look found a refresh token saved by another writer. */
+  readonly foreignChanged: boolean;
+  /** Whether a token exchange was already made with such a token. */
+  readonly retriedAfterForeign: boolean;
+}
+
+/** What to do next, as decided by {@link nextRefreshStep}. */
+export type RefreshStep =
+  | { readonly step: "serve" }
+  | { readonly step: "serve-stale"; readonly why: "busy" | "passing" | "unwritable" }
+  | { readonly step: "lock"; readonly waitMs: number }
+  | { readonly step: "reread" }
+  | { readonly step: "probe" }
+  | { readonly step: "refresh" }
+  | { readonly step: "look-again"; readonly pauseMs: number }
+  | {
+    readonly step: "fail";
+    readonly why: "busy" | "remembered" | "unwritable" | "refused" | "passing" | "fatal";
+  };
+
+/**
+ * The refresh decision (pure): given what is known, serve the credentials in hand, take the lock,
+ * read the file again, check that it can be written, call the token endpoint, look for another
+ * writer's token, serve stale credentials, or fail.
+ *
+ * @example
+ * ```ts
+ * nextRefreshStep({
+ *   now: 0, expiresAt: 60_000, lock: "none", rereadUnderLock: false, recentFailure: false,
+ *   writable: undefined, outcome: undefined, foreignLooks: 0, foreignChanged: false,
+ *   retriedAfterForeign: false,
+ * }); // { step: "lock", waitMs: 2000 }
+ * ```
+ */
+export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
+  const valid = facts.expiresAt > facts.now;
+  if (facts.expiresAt - facts.now > REFRESH_WINDOW_MS) return { step: "serve" };
+  if (facts.lock === "none") {
+    return { step: "lock", waitMs: valid ? BUSY_LOCK_WAIT_MS : EXPIRED_LOCK_WAIT_MS };
+  }
+  if (facts.lock === "busy") {
+    return valid ? { step: "serve-stale", why: "busy" } : { step: "fail", why: "busy" };
+  }
+  if (!facts.rereadUnderLock) return { step: "reread" };
+  switch (facts.outcome) {
+    case undefined:
+      if (facts.recentFailure) {
+        return valid
+          ? { step: "serve-stale", why: "passing" }
+          : { step: "fail", why: "remembered" };
+      }
+      if (facts.writable === undefined) return { step: "probe" };
+      if (!facts.writable) {
+        return valid
+          ? { step: "serve-stale", why: "unwritable" }
+          : { step: "fail", why: "unwritable" };
+      }
+      return { step: "refresh" };
+    case "refused":
+      if (facts.foreignChanged && !facts.retriedAfterForeign) return { step: "refresh" };
+      if (facts.foreignLooks === 0) return { step: "look-again", pauseMs: 0 };
+      if (facts.foreignLooks === 1 && !facts.foreignChanged) {
+        return { step: "look-again", pauseMs: FOREIGN_WRITE_WAIT_MS };
+      }
+      return { step: "fail", why: "refused" };
+    case "passing":
+      return valid ? { step: "serve-stale", why: "passing" } : { step: "fail", why: "passing" };
+    case "fatal":
+      return { step: "fail", why: "fatal" };
+  }
+}
+
 function credentialsOf(entry: LoginCacheEntry): SessionCredentials {
   const token = entry.accessToken;
   return {
@@ -105,74 +213,71 @@ function credentialsOf(entry: LoginCacheEntry): SessionCredentials {
   };
 }
 
-function isFresh(deps: Pick<Deps, "now">, entry: LoginCacheEntry): boolean {
-  return credentialsOf(entry).expiration.getTime() - deps.now().getTime() > REFRESH_WINDOW_MS;
+function expiresAtOf(entry: LoginCacheEntry): number {
+  return credentialsOf(entry).expiration.getTime();
 }
 
-function isValid(deps: Pick<Deps, "now">, entry: LoginCacheEntry): boolean {
-  return credentialsOf(entry).expiration.getTime() > deps.now().getTime();
+/** The note a holder leaves in the lock file after a refresh failed for a passing reason. */
+interface FailureNote {
+  readonly failedAt: number;
+  /** The Sign-In endpoint that failed: another one (a changed setting) is tried afresh. */
+  readonly endpoint: string;
+  /** A digest of the refresh token that failed: the note only counts for that token. */
+  readonly token: string;
+  readonly reason: string;
 }
 
-function signInAgain(profile: string): string {
-  return `run "aws-login login${
-    profile === "default" ? "" : ` --profile ${profile}`
-  }" to sign in again`;
+async function tokenDigest(refreshToken: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(refreshToken));
+  return Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
 }
 
-async function readEntry(
+function parseNote(text: string): FailureNote | undefined {
+  try {
+    const value = JSON.parse(text);
+    if (
+      typeof value?.failedAt === "number" && typeof value.token === "string" &&
+      typeof value.reason === "string" && typeof value.endpoint === "string"
+    ) {
+      return value;
+    }
+  } catch {
+    // no note, or not ours
+  }
+  return undefined;
+}
+
+async function isRecentFailure(
+  note: FailureNote | undefined,
+  entry: LoginCacheEntry,
+  endpoint: string,
+  now: number,
+): Promise<boolean> {
+  if (note === undefined || note.endpoint !== endpoint) return false;
+  const age = now - note.failedAt;
+  return age >= 0 && age < FAILURE_MEMORY_MS &&
+    note.token === await tokenDigest(entry.refreshToken);
+}
+
+function minutesLeft(deps: Pick<Deps, "now">, entry: LoginCacheEntry): string {
+  const left = Math.max(0, Math.round((expiresAtOf(entry) - deps.now().getTime()) / 60000));
+  return `${left} minute${left === 1 ? "" : "s"}`;
+}
+
+async function readRequired(
   deps: Deps,
-  path: string,
+  location: CacheLocation,
   request: SessionRequest,
-): Promise<{ entry: LoginCacheEntry; text: string }> {
-  let text: string;
-  try {
-    text = await deps.fs.readTextFile(path);
-  } catch (error) {
-    if (await deps.fs.stat(path) === null) {
-      throw new LoginRequiredError(
-        `Unable to load an existing login session for session ${request.loginSession}`,
-        { code: "NO_SESSION", hint: capitalize(signInAgain(request.profile)) },
-      );
-    }
-    throw new FileSystemError(`Cannot read cache file "${path}": ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  try {
-    return { entry: parseCacheFile(text, path), text };
-  } catch (error) {
-    if (error instanceof LoginRequiredError) {
-      throw new LoginRequiredError(error.message, {
-        code: error.code,
-        hint: capitalize(signInAgain(request.profile)),
-      });
-    }
-    throw error;
-  }
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Makes a cache file readable by its owner only, with a warning, when it is not. */
-async function protect(deps: Deps, path: string): Promise<void> {
-  const info = await deps.fs.stat(path);
-  if (info?.mode === null || info?.mode === undefined || (info.mode & 0o077) === 0) return;
-  try {
-    await deps.fs.chmod(path, CACHE_FILE_MODE);
-    deps.stderr.write(
-      `warning: cache file "${path}" was readable by other users (mode ${
-        (info.mode & 0o777).toString(8)
-      }); changed it to 600\n`,
-    );
-  } catch (error) {
-    deps.stderr.write(
-      `warning: cache file "${path}" is readable by other users and its mode could not be changed: ${
-        (error as Error).message
-      }\n`,
+): Promise<StoredSession> {
+  const stored = await readSession(deps, location, { profile: request.profile });
+  if (stored === undefined) {
+    throw new LoginRequiredError(
+      `Unable to load an existing login session for session ${request.loginSession}`,
+      { code: "NO_SESSION", hint: capitalize(signInAgain(request.profile)) },
     );
   }
+  return stored;
 }
 
 /**
@@ -187,123 +292,223 @@ async function protect(deps: Deps, path: string): Promise<void> {
 export async function sessionCredentials(
   deps: Deps,
   request: SessionRequest,
-  options: SessionOptions = {},
 ): Promise<SessionResult> {
-  const path = await cacheFilePath(deps, request.loginSession);
-  const first = await readEntry(deps, path, request);
-  await protect(deps, path);
-  if (isFresh(deps, first.entry)) {
-    return { credentials: credentialsOf(first.entry), refreshed: false, path };
-  }
-
-  let lock;
+  const location = await sessionLocation(deps, request.loginSession);
+  let current = await readRequired(deps, location, request);
+  await protectSession(deps, location);
+  let lock: FileLock | undefined;
+  let facts: RefreshFacts = {
+    now: deps.now().getTime(),
+    expiresAt: expiresAtOf(current.entry),
+    lock: "none",
+    rereadUnderLock: false,
+    recentFailure: false,
+    writable: undefined,
+    outcome: undefined,
+    foreignLooks: 0,
+    foreignChanged: false,
+    retriedAfterForeign: false,
+  };
+  let failure: unknown;
+  let note: FailureNote | undefined;
+  const serve = (entry: LoginCacheEntry, refreshed: boolean): SessionResult => ({
+    credentials: credentialsOf(entry),
+    refreshed,
+    path: location.path,
+  });
+  const update = (change: Partial<RefreshFacts>) => {
+    facts = { ...facts, now: deps.now().getTime(), ...change };
+  };
   try {
-    lock = await deps.fs.lock(`${path}.lock`);
-  } catch (error) {
-    throw new FileSystemError(
-      `Cannot lock "${path}.lock" to refresh the session: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  try {
-    // A sibling may have refreshed while we waited for the lock.
-    let current = await readEntry(deps, path, request);
-    if (isFresh(deps, current.entry)) {
-      return { credentials: credentialsOf(current.entry), refreshed: false, path };
-    }
-    let retriedAfterChange = false;
     while (true) {
-      try {
-        const tokens = await refreshWithRetries(deps, current.entry, request, options);
-        const next = updatedEntry(deps, current.entry, tokens);
-        await saveRefreshed(deps, path, next, request.profile);
-        return { credentials: credentialsOf(next), refreshed: true, path };
-      } catch (error) {
-        if (isRefusedGrant(error) && !retriedAfterChange) {
-          const again = await changedEntry(deps, path, request, current.text);
-          if (again !== undefined) {
-            retriedAfterChange = true;
-            current = again;
-            if (isFresh(deps, current.entry)) {
-              return { credentials: credentialsOf(current.entry), refreshed: false, path };
-            }
-            continue;
+      const next = nextRefreshStep(facts);
+      switch (next.step) {
+        case "serve":
+          return serve(current.entry, false);
+        case "serve-stale":
+          warnStale(deps, next.why, current.entry, failure);
+          return serve(current.entry, false);
+        case "lock":
+          try {
+            lock = await lockSession(deps, location, { signal: deps.timeout(next.waitMs) });
+            update({ lock: "held" });
+          } catch (error) {
+            if (!(error instanceof LockTimeoutError)) throw error;
+            failure = error;
+            update({ lock: "busy" });
           }
-        }
-        if (isRetryable(error) && isValid(deps, current.entry)) {
-          const left = Math.round(
-            (credentialsOf(current.entry).expiration.getTime() - deps.now().getTime()) / 60000,
+          break;
+        case "reread": {
+          current = await readRequired(deps, location, request);
+          note = parseNote(await lock!.readNote());
+          const recentFailure = await isRecentFailure(
+            note,
+            current.entry,
+            refreshEndpoint(deps, current.entry, request).base,
+            deps.now().getTime(),
           );
-          deps.stderr.write(
-            `warning: could not refresh the login session (${
-              (error as Error).message
-            }); using the cached credentials, which expire in ${left} minute${
-              left === 1 ? "" : "s"
-            }\n`,
-          );
-          return { credentials: credentialsOf(current.entry), refreshed: false, path };
+          if (recentFailure) failure = new Error(note!.reason);
+          update({ rereadUnderLock: true, expiresAt: expiresAtOf(current.entry), recentFailure });
+          break;
         }
-        throw explainRefreshError(error, request.profile);
+        case "probe":
+          try {
+            await checkWritable(deps, location.directory, {
+              what: "the login cache directory",
+              hint: CACHE_NOT_WRITABLE_HINT,
+            });
+            update({ writable: true });
+          } catch (error) {
+            failure = error;
+            update({ writable: false });
+          }
+          break;
+        case "refresh": {
+          const retry = facts.outcome === "refused";
+          try {
+            const next = await refresh(deps, current.entry, request);
+            await lock!.writeNote("");
+            return await saveRefreshed(deps, location, next, request, serve);
+          } catch (error) {
+            failure = error;
+            const outcome = isRefusedGrant(error)
+              ? "refused"
+              : isRetryable(error, "refresh_token")
+              ? "passing"
+              : "fatal";
+            if (outcome === "passing") {
+              await leaveNote(deps, lock!, current.entry, request, error);
+            }
+            update({ outcome, ...(retry ? { retriedAfterForeign: true } : {}) });
+          }
+          break;
+        }
+        case "look-again": {
+          if (next.pauseMs > 0) await deps.sleep(next.pauseMs);
+          let again: StoredSession | undefined;
+          try {
+            again = await readRequired(deps, location, request);
+          } catch {
+            // half written, or being replaced: it counts as unchanged
+          }
+          const changed = again !== undefined && again.text !== current.text;
+          if (again !== undefined && changed) current = again;
+          update({
+            foreignLooks: facts.foreignLooks + 1,
+            foreignChanged: changed,
+            expiresAt: expiresAtOf(current.entry),
+          });
+          break;
+        }
+        case "fail":
+          throw failureOf(next.why, failure, note, request, location);
       }
     }
   } finally {
-    await lock.release();
+    await lock?.release();
   }
+}
+
+/** A failure in a few words, for a warning or the lock's note. */
+function describeFailure(failure: unknown): string {
+  if (failure instanceof ServiceError) return `HTTP ${failure.status}: ${failure.message}`;
+  return (failure as Error | undefined)?.message ?? "AWS Sign-In could not be reached";
+}
+
+function warnStale(
+  deps: Deps,
+  why: "busy" | "passing" | "unwritable",
+  entry: LoginCacheEntry,
+  failure: unknown,
+): void {
+  // Another process is refreshing: the credentials in hand are valid, nothing to say.
+  if (why === "busy") return;
+  deps.stderr.write(
+    `warning: could not refresh the login session (${
+      describeFailure(failure)
+    }); using the cached credentials, which expire in ${minutesLeft(deps, entry)}\n`,
+  );
+}
+
+function failureOf(
+  why: "busy" | "remembered" | "unwritable" | "refused" | "passing" | "fatal",
+  failure: unknown,
+  note: FailureNote | undefined,
+  request: SessionRequest,
+  location: CacheLocation,
+): unknown {
+  switch (why) {
+    case "busy":
+      return new FileSystemError(
+        `Cannot refresh the login session: another aws-login process has held "${location.lockPath}" for ${
+          EXPIRED_LOCK_WAIT_MS / 1000
+        } s`,
+        {
+          code: "CACHE_LOCKED",
+          hint: "If that process is stuck, stop it and run the command again",
+          cause: failure,
+        },
+      );
+    case "remembered":
+      return new NetworkError(
+        `AWS Sign-In could not refresh this session a moment ago (${note?.reason}): try again shortly`,
+        { code: "RECENT_FAILURE" },
+      );
+    case "unwritable":
+      return failure;
+    default:
+      return explainTokenError(failure, { grant: "refresh_token", profile: request.profile });
+  }
+}
+
+async function leaveNote(
+  deps: Deps,
+  lock: FileLock,
+  entry: LoginCacheEntry,
+  request: SessionRequest,
+  error: unknown,
+): Promise<void> {
+  const note: FailureNote = {
+    failedAt: deps.now().getTime(),
+    endpoint: refreshEndpoint(deps, entry, request).base,
+    token: await tokenDigest(entry.refreshToken),
+    reason: sanitizeOutsideText(describeFailure(error), { maxLength: 200 }),
+  };
+  await lock.writeNote(JSON.stringify(note)).catch(() => {});
 }
 
 /**
  * Replaces the cache file with the refreshed entry. The old refresh token is spent by now, so a
- * failure here loses the session: say so, naming the file.
+ * failure here loses the session: the new credentials are still used (they work for the next
+ * minutes), and the user is told to sign in again.
  */
 async function saveRefreshed(
   deps: Deps,
-  path: string,
+  location: CacheLocation,
   entry: LoginCacheEntry,
-  profile: string,
-): Promise<void> {
+  request: SessionRequest,
+  serve: (entry: LoginCacheEntry, refreshed: boolean) => SessionResult,
+): Promise<SessionResult> {
   try {
-    await deps.fs.writeTextFileAtomic(path, pythonJson(entry), { mode: CACHE_FILE_MODE });
+    await writeSession(deps, location, entry);
   } catch (error) {
-    throw new FileSystemError(
-      `Cannot write the refreshed session to cache file "${path}": ${(error as Error).message}`,
-      {
-        code: "CACHE_WRITE_FAILED",
-        hint: `Make the file writable, then ${signInAgain(profile)}`,
-        cause: error,
-      },
+    deps.stderr.write(
+      `warning: the refreshed session could not be saved (${
+        (error as Error).message
+      }): these credentials work for ${minutesLeft(deps, entry)}; then ${
+        signInAgain(request.profile)
+      }\n`,
     );
   }
+  return serve(entry, true);
 }
 
-/**
- * The cache file as another writer left it after our refresh token was refused, or `undefined` when
- * nobody changed it. A writer that does not lock (aws-cli, the SDKs) writes in place right after
- * its own refresh, so a file that has not changed yet, or is half written, is read once more after
- * a short pause.
- */
-async function changedEntry(
-  deps: Deps,
-  path: string,
-  request: SessionRequest,
-  before: string,
-): Promise<{ entry: LoginCacheEntry; text: string } | undefined> {
-  try {
-    const again = await readEntry(deps, path, request);
-    if (again.text !== before) return again;
-  } catch {
-    // half written, or being replaced: look again after the pause
-  }
-  await deps.sleep(FOREIGN_WRITE_WAIT_MS);
-  const again = await readEntry(deps, path, request);
-  return again.text === before ? undefined : again;
-}
-
-async function refreshWithRetries(
+/** The Sign-In endpoint a session refreshes at: that of the region that issued its tokens. */
+function refreshEndpoint(
   deps: Deps,
   entry: LoginCacheEntry,
   request: SessionRequest,
-  options: SessionOptions,
-): Promise<AwsTokenResponse> {
+): SignInEndpoint {
   const region = entry.signInRegion ||
     configuredRegion(deps, undefined, request.profileValues.region)?.region;
   if (!region) {
@@ -315,7 +520,20 @@ async function refreshWithRetries(
       },
     );
   }
-  const endpoint = signInEndpointFor(deps, region, { profile: request.profileValues });
+  return signInEndpointFor(deps, region, { profile: request.profileValues });
+}
+
+async function refresh(
+  deps: Deps,
+  entry: LoginCacheEntry,
+  request: SessionRequest,
+): Promise<LoginCacheEntry> {
+  const endpoint = refreshEndpoint(deps, entry, request);
+  // Only a refresh needs the token client: a valid cache is served without loading it.
+  const [{ importDPoPKeyPem }, { requestTokens }] = await Promise.all([
+    import("../signin/dpop_key.ts"),
+    import("../signin/token.ts"),
+  ]);
   let keyPair: CryptoKeyPair;
   try {
     keyPair = await importDPoPKeyPem(entry.dpopKey);
@@ -325,96 +543,10 @@ async function refreshWithRetries(
       { code: "CACHE_INVALID", hint: capitalize(signInAgain(request.profile)), cause: error },
     );
   }
-  const delays = options.retryDelaysMs ?? RETRY_DELAYS_MS;
-  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-  for (let attempt = 0;; attempt++) {
-    // A timeout aborts the request with a `TimeoutError`: a network failure, retried like one.
-    const context = {
-      endpoint,
-      clientId: entry.clientId,
-      keyPair,
-      signal: AbortSignal.timeout(timeoutMs),
-    };
-    try {
-      return await refreshWithToken(deps, context, entry.refreshToken);
-    } catch (caught) {
-      const error = isTimeout(caught) || isTimeout((caught as Error | null)?.cause)
-        ? new NetworkError(
-          `AWS Sign-In at ${endpoint.base} did not answer within ${timeoutMs / 1000} s`,
-          { code: "TIMEOUT", cause: caught },
-        )
-        : caught;
-      const delay = delays[attempt];
-      if (!isRetryable(error) || delay === undefined) throw error;
-      await deps.sleep(delay + Math.floor(Math.random() * delay * 0.25));
-    }
-  }
-}
-
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && error.name === "TimeoutError";
-}
-
-function updatedEntry(
-  deps: Pick<Deps, "now">,
-  entry: LoginCacheEntry,
-  tokens: AwsTokenResponse,
-): LoginCacheEntry {
-  return {
-    ...entry,
-    accessToken: {
-      ...entry.accessToken,
-      accessKeyId: tokens.accessToken.accessKeyId,
-      secretAccessKey: tokens.accessToken.secretAccessKey,
-      sessionToken: tokens.accessToken.sessionToken,
-      expiresAt: formatExpiresAt(new Date(deps.now().getTime() + tokens.expiresIn * 1000)),
-    },
-    refreshToken: tokens.refreshToken,
-  };
-}
-
-/** A refresh token the service refused (not throttling or an outage that happens to say so). */
-function isRefusedGrant(error: unknown): error is ServiceError {
-  return error instanceof ServiceError && error.code === "INVALID_REQUEST" && !isRetryable(error);
-}
-
-function explainRefreshError(error: unknown, profile: string): unknown {
-  if (!(error instanceof ServiceError)) return error;
-  if (isRetryable(error)) {
-    // Throttling and outages pass: whatever their body says, signing in again would not help.
-    return new ServiceError(
-      `AWS Sign-In could not refresh the login session (HTTP ${error.status}: ${error.message}): try again later`,
-      { code: error.code, status: error.status, errorType: error.errorType, cause: error },
-    );
-  }
-  const again = signInAgain(profile);
-  switch (error.code) {
-    case "TOKEN_EXPIRED":
-      return new LoginRequiredError(`Your session has expired: ${again}`, {
-        code: error.code,
-        cause: error,
-      });
-    case "USER_CREDENTIALS_CHANGED":
-      return new LoginRequiredError(
-        `Unable to refresh login credentials because of a change in your password: ${again} with your new password`,
-        { code: error.code, cause: error },
-      );
-    case "INSUFFICIENT_PERMISSIONS":
-      return new ServiceError(
-        "Unable to create or refresh login credentials due to insufficient permissions: the 'signin:CreateOAuth2Token' action may be missing",
-        { code: error.code, status: error.status, errorType: error.errorType, cause: error },
-      );
-    case "INVALID_REQUEST":
-      return new LoginRequiredError(
-        `AWS Sign-In refused to refresh the session (${error.message}): ${again}`,
-        { code: error.code, cause: error },
-      );
-    default:
-      return new ServiceError(
-        `Unable to refresh the login session (${
-          error.errorType ?? "error"
-        } ${error.code}): ${error.message}`,
-        { code: error.code, status: error.status, errorType: error.errorType, cause: error },
-      );
-  }
+  const tokens = await requestTokens(
+    deps,
+    { endpoint, clientId: entry.clientId, keyPair },
+    { grant: "refresh_token", refreshToken: entry.refreshToken },
+  );
+  return updatedEntry(entry, tokens, deps.now());
 }

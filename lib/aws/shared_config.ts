@@ -8,10 +8,11 @@
 import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, FileSystemError } from "../errors.ts";
 import { type IniSection, parseIni } from "./ini.ts";
-import { configProfile, mergedProfile } from "./profiles.ts";
+import { ProfileIndex } from "./profiles.ts";
 import { type ConfigEdit, editConfig } from "./config_editor.ts";
-import { expandPath, requireHome } from "./login_cache.ts";
-import { dirnameOf, joinPath } from "./paths.ts";
+import { expandPath, requireHome } from "./home.ts";
+import { dirnameOf, joinPath } from "../runtime/paths.ts";
+import { LockTimeoutError } from "../runtime/deps.ts";
 
 /** The two shared files, read. */
 export interface SharedConfig {
@@ -22,6 +23,8 @@ export interface SharedConfig {
   readonly config: readonly IniSection[];
   readonly credentialsPath: string;
   readonly credentials: readonly IniSection[];
+  /** Both files' profiles, for lookups in constant time. */
+  readonly profiles: ProfileIndex;
   /** Lines that could not be understood, for a warning. */
   readonly problems: readonly string[];
 }
@@ -94,6 +97,7 @@ export async function loadSharedConfig(
     config: config.sections,
     credentialsPath,
     credentials: credentials.sections,
+    profiles: new ProfileIndex(config.sections, credentials.sections),
     problems: [
       ...config.problems.map((p) => `${configPath}:${p.line}: ${p.message}`),
       ...credentials.problems.map((p) => `${credentialsPath}:${p.line}: ${p.message}`),
@@ -110,21 +114,62 @@ export async function loadSharedConfig(
  * ```
  */
 export function profileValues(shared: SharedConfig, profile: string): Record<string, string> {
-  return configProfile([...shared.config], profile) ?? {};
+  return shared.profiles.configProfile(profile) ?? {};
 }
 
 /** The merged config + credentials view of a profile. */
 export function mergedProfileValues(shared: SharedConfig, profile: string): Record<string, string> {
-  return mergedProfile([...shared.config], [...shared.credentials], profile) ?? {};
+  return shared.profiles.mergedProfile(profile) ?? {};
 }
 
-/** Mode of a config file aws-login creates. */
-export const CONFIG_FILE_MODE = 0o600;
+/** How long an edit waits for another aws-login process editing the same config file. */
+export const CONFIG_LOCK_WAIT_MS = 10_000;
 
 /**
- * Applies an edit to the config file on disk: reads the current text (it may have changed since it
- * was loaded), edits it line by line, and replaces the file atomically, keeping its permissions.
- * Returns the text that was there before, so that a caller can roll back.
+ * The lock every aws-login writer of a config file takes: a hidden file beside it
+ * (`~/.aws/.config.lock`), beside the path as configured even when that is a symbolic link.
+ *
+ * @example
+ * ```ts
+ * configLockPath("/home/me/.aws/config"); // "/home/me/.aws/.config.lock"
+ * ```
+ */
+export function configLockPath(configPath: string): string {
+  const directory = dirnameOf(configPath);
+  const name = configPath.slice(directory.length + 1);
+  return joinPath(directory, `.${name}.lock`);
+}
+
+/** The bytes of a config file and how they were read as text. */
+interface DecodedConfig {
+  readonly text: string;
+  /**
+   * `utf-8`: the file is valid UTF-8 (or new); `bytes`: it is not, and each byte was read as one
+   * character, so that writing back byte for byte keeps every byte outside the edit.
+   */
+  readonly encoding: "utf-8" | "bytes";
+}
+
+function decodeConfig(bytes: Uint8Array | undefined): DecodedConfig {
+  if (bytes === undefined) return { text: "", encoding: "utf-8" };
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "utf-8" };
+  } catch {
+    return { text: new TextDecoder("latin1").decode(bytes), encoding: "bytes" };
+  }
+}
+
+function encodeConfig(text: string, encoding: DecodedConfig["encoding"]): Uint8Array {
+  if (encoding === "utf-8") return new TextEncoder().encode(text);
+  return Uint8Array.from(text, (char) => char.charCodeAt(0));
+}
+
+/**
+ * Applies an edit to the config file on disk, under the config lock: reads the current bytes (they
+ * may have changed since they were loaded), edits them line by line, and replaces the file
+ * atomically, keeping its permissions, and its link when it is a symbolic link. A file that is not
+ * valid UTF-8 is edited byte for byte (the new values must then be ASCII); a read-only file or
+ * anything but a file is refused and left as it is.
  *
  * @example
  * ```ts ignore
@@ -132,36 +177,81 @@ export const CONFIG_FILE_MODE = 0o600;
  * ```
  */
 export async function writeConfigEdit(
-  deps: Pick<Deps, "fs">,
+  deps: Pick<Deps, "fs" | "timeout">,
   path: string,
   edit: ConfigEdit,
-): Promise<string | undefined> {
-  const before = await readOptional(deps, path);
+): Promise<void> {
+  await using _lock = await lockConfig(deps, path);
+  const info = await deps.fs.stat(path);
+  if (info !== null && !info.isFile) {
+    throw new ConfigError(`Cannot update "${path}": it is not a file`, { code: "CONFIG_NOT_FILE" });
+  }
+  if (info?.mode !== null && info?.mode !== undefined && (info.mode & 0o222) === 0) {
+    throw new FileSystemError(`Cannot update "${path}": the file is read-only`, {
+      code: "CONFIG_READ_ONLY",
+      hint: `Make it writable (chmod u+w "${path}"), or choose another file with AWS_CONFIG_FILE`,
+    });
+  }
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = info === null ? undefined : await deps.fs.readFile(path);
+  } catch (error) {
+    throw new FileSystemError(`Cannot read "${path}": ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const before = decodeConfig(bytes);
+  if (before.encoding === "bytes") {
+    const value = Object.values(edit.set).find((v) => /[^ -~]/.test(v));
+    if (value !== undefined) {
+      throw new ConfigError(
+        `Cannot update "${path}": the file is not valid UTF-8, and a new value is not plain ASCII`,
+        { code: "CONFIG_NOT_UTF8", hint: "Save the file as UTF-8, then run the command again" },
+      );
+    }
+  }
   let after: string;
   try {
-    after = editConfig(before ?? "", edit);
+    after = editConfig(before.text, edit);
   } catch (error) {
     throw new ConfigError(`Cannot update "${path}": ${(error as Error).message}`, { cause: error });
   }
-  if (after === before) return before;
-  await writeTextKeepingMode(deps, path, after, before !== undefined);
-  return before;
+  if (after === before.text && info !== null) return;
+  await writeBytesKeepingMode(deps, path, encodeConfig(after, before.encoding), info?.mode);
 }
 
-/**
- * Replaces a file atomically, keeping the mode of the file it replaces (0600 for a new one, in a
- * parent directory created 0700).
- */
-export async function writeTextKeepingMode(
+async function lockConfig(deps: Pick<Deps, "fs" | "timeout">, path: string) {
+  const lockPath = configLockPath(path);
+  try {
+    await deps.fs.mkdir(dirnameOf(path), { mode: 0o700 });
+    return await deps.fs.lock(lockPath, { signal: deps.timeout(CONFIG_LOCK_WAIT_MS) });
+  } catch (error) {
+    if (error instanceof LockTimeoutError) {
+      throw new FileSystemError(
+        `Cannot update "${path}": another aws-login process has been editing it for ${
+          CONFIG_LOCK_WAIT_MS / 1000
+        } s`,
+        { code: "CONFIG_LOCKED", hint: "If that process is stuck, stop it and try again" },
+      );
+    }
+    throw new FileSystemError(`Cannot lock "${lockPath}": ${(error as Error).message}`, {
+      code: "CONFIG_LOCK_FAILED",
+      cause: error,
+    });
+  }
+}
+
+/** Mode of a config file aws-login creates. */
+export const CONFIG_FILE_MODE = 0o600;
+
+async function writeBytesKeepingMode(
   deps: Pick<Deps, "fs">,
   path: string,
-  text: string,
-  existed: boolean,
+  bytes: Uint8Array,
+  mode: number | null | undefined,
 ): Promise<void> {
   try {
-    const mode = existed ? (await deps.fs.stat(path))?.mode ?? CONFIG_FILE_MODE : CONFIG_FILE_MODE;
-    if (!existed) await deps.fs.mkdir(dirnameOf(path), { mode: 0o700 });
-    await deps.fs.writeTextFileAtomic(path, text, { mode });
+    await deps.fs.writeFileAtomic(path, bytes, { mode: mode ?? CONFIG_FILE_MODE });
   } catch (error) {
     throw new FileSystemError(`Cannot write "${path}": ${(error as Error).message}`, {
       code: "CONFIG_WRITE_FAILED",

@@ -7,18 +7,9 @@
 import { FlagError, type FlagSpecs, parseFlags } from "./flags.ts";
 import { UsageError } from "../errors.ts";
 
-/** Output formats of `export-credentials` (spec §12). */
-export const EXPORT_FORMATS = [
-  "process",
-  "env",
-  "env-no-export",
-  "powershell",
-  "windows-cmd",
-  "fish",
-] as const;
+import { EXPORT_FORMATS, type ExportFormat } from "../aws/export_formats.ts";
 
-/** One of {@link EXPORT_FORMATS}. */
-export type ExportFormat = typeof EXPORT_FORMATS[number];
+export type { ExportFormat };
 
 /** How `login` reaches the browser. */
 export type BrowserMode = "auto" | "browser" | "no-browser" | "remote";

@@ -13,7 +13,7 @@
 
 import type { Deps } from "../runtime/deps.ts";
 import type { ConfigureCredentialProcessCommand } from "../cli/args.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, UsageError } from "../errors.ts";
 import {
   loadSharedConfig,
   mergedProfileValues,
@@ -38,10 +38,19 @@ export function credentialProcessCommand(
   sourceProfile: string,
   style: "posix" | "windows",
 ): string {
-  return joinCommandLine(
-    [...self, "export-credentials", "--profile", sourceProfile, "--format", "process"],
-    style,
-  );
+  const words = [...self, "export-credentials", "--profile", sourceProfile, "--format", "process"];
+  if (style === "windows") {
+    // The JS SDK runs the line through cmd.exe, which expands %VAR% and !VAR! even inside quotes
+    // and leaves its quoted state at a \" escape: such names cannot be written safely.
+    const unsafe = words.find((word) => /["%!^]/.test(word));
+    if (unsafe !== undefined) {
+      throw new UsageError(
+        `Cannot write a credential_process line for cmd.exe with "${unsafe}": it holds one of " % ! ^`,
+        { code: "UNSAFE_FOR_CMD", hint: "Choose a profile name without those characters" },
+      );
+    }
+  }
+  return joinCommandLine(words, style);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   ConfigError,
   FileSystemError,
   ServiceError,
+  UsageError,
 } from "../errors.ts";
 import { ask, canPrompt, confirm } from "../cli/prompt.ts";
 import { waitWithProgress } from "../cli/progress.ts";
@@ -24,16 +25,21 @@ import {
   type SharedConfig,
   writeConfigEdit,
 } from "../aws/shared_config.ts";
-import { otherCredentialStyle } from "../aws/profiles.ts";
+import { configSectionName, otherCredentialStyle } from "../aws/profiles.ts";
 import {
-  cacheFilePath,
-  formatExpiresAt,
+  CACHE_NOT_WRITABLE_HINT,
+  checkWritable,
+  lockSession,
   loginCacheDirectory,
   type LoginCacheEntry,
-  writeCacheFile,
+  newEntry,
+  readSessionText,
+  restoreSession,
+  sessionLocation,
+  writeSession,
 } from "../aws/login_cache.ts";
-import { dirnameOf, joinPath } from "../aws/paths.ts";
-import { resolveRegionForLogin } from "../aws/region.ts";
+import { dirnameOf } from "../runtime/paths.ts";
+import { resolveRegionForLogin } from "./login_region.ts";
 import { signInEndpointFor } from "../aws/endpoint_config.ts";
 import type { SignInEndpoint } from "../signin/endpoints.ts";
 import {
@@ -51,8 +57,8 @@ import {
   identityFromIdToken,
   type LoginIdentity,
 } from "../signin/aws_dialect.ts";
-import { redeemAuthorizationCode } from "../signin/token.ts";
-import { REQUEST_TIMEOUT_MS } from "../aws/session.ts";
+import { requestTokens } from "../signin/token.ts";
+import { explainTokenError } from "../signin/token_policy.ts";
 import { gatherFacts } from "../platform/facts.ts";
 import { browserReachability, type PlatformFacts } from "../platform/browser.ts";
 import { openBrowser } from "../platform/launch.ts";
@@ -71,6 +77,7 @@ const PASTE_ATTEMPTS = 3;
  */
 export async function login(deps: Deps, command: LoginCommand): Promise<void> {
   const profile = resolveProfileName(deps, command.profile);
+  checkProfileName(profile);
   const shared = await loadSharedConfig(deps);
   for (const problem of shared.problems) deps.stderr.write(`warning: ignoring ${problem}\n`);
   refuseOtherCredentials(shared, profile);
@@ -82,9 +89,14 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
     profile: own,
   });
 
-  const cacheDirectory = loginCacheDirectory(deps);
-  await checkWritable(deps, cacheDirectory, "the login cache directory");
-  await checkWritable(deps, dirnameOf(shared.configPath), "the directory of the config file");
+  await checkWritable(deps, loginCacheDirectory(deps), {
+    what: "the login cache directory",
+    hint: CACHE_NOT_WRITABLE_HINT,
+  });
+  await checkWritable(deps, dirnameOf(shared.configPath), {
+    what: "the directory of the config file",
+    hint: "Fix its permissions, or choose another file with AWS_CONFIG_FILE",
+  });
 
   const { flow, facts } = await chooseFlow(deps, command);
   const keyPair = await generateDPoPKeyPair();
@@ -94,7 +106,7 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
     : await sameDeviceAuthorization(deps, command, endpoint, state, flow, facts);
 
   const tokens = await redeem(deps, endpoint, keyPair, request, response);
-  if (tokens.idToken === undefined) {
+  if (tokens.idToken === undefined || tokens.refreshToken === undefined) {
     throw new ServiceError("Failed to retrieve an access token: the answer has no id_token", {
       code: "INVALID_RESPONSE",
       status: 200,
@@ -113,19 +125,14 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
 
   await confirmOverwrite(deps, profile, own.login_session, identity.loginSession);
 
-  const entry: LoginCacheEntry = {
-    accessToken: {
-      ...tokens.accessToken,
-      accountId: identity.accountId,
-      expiresAt: formatExpiresAt(new Date(deps.now().getTime() + tokens.expiresIn * 1000)),
-    },
-    tokenType: tokens.tokenType,
+  const entry = newEntry({
+    tokens: { ...tokens, refreshToken: tokens.refreshToken },
+    accountId: identity.accountId,
     clientId: request.clientId,
-    refreshToken: tokens.refreshToken,
-    idToken: tokens.idToken,
     dpopKey: await exportSec1Pem(keyPair.privateKey),
     signInRegion: region.region,
-  };
+    now: deps.now(),
+  });
   const settings: Record<string, string> = { login_session: identity.loginSession };
   if (!own.region) settings.region = region.region;
   await saveSession(deps, shared.configPath, profile, entry, identity.loginSession, settings);
@@ -151,33 +158,15 @@ function refuseOtherCredentials(shared: SharedConfig, profile: string): void {
 }
 
 /**
- * Fails early, before the browser, when a directory we must write to cannot be written: the
- * nearest existing ancestor must be a directory in which a file can be created.
+ * A profile name that cannot be written to the config file is refused before anything else, not
+ * after the browser sign-in.
  */
-async function checkWritable(deps: Deps, directory: string, what: string): Promise<void> {
-  let existing = directory;
-  let info = await deps.fs.stat(existing);
-  while (info === null && dirnameOf(existing) !== existing) {
-    existing = dirnameOf(existing);
-    info = await deps.fs.stat(existing);
-  }
-  const fail = (why: string, cause?: unknown) =>
-    new FileSystemError(`Cannot write to ${what} "${directory}": ${why}`, {
-      code: "NOT_WRITABLE",
-      hint: what.includes("cache")
-        ? "Fix its permissions, or choose another directory with AWS_LOGIN_CACHE_DIRECTORY"
-        : "Fix its permissions, or choose another file with AWS_CONFIG_FILE",
-      cause,
-    });
-  if (info === null) throw fail("no part of the path exists");
-  if (!info.isDirectory) throw fail(`"${existing}" is not a directory`);
-  const probe = joinPath(existing, `.aws-login-probe-${deps.randomUUID()}`);
+function checkProfileName(profile: string): void {
   try {
-    await deps.fs.writeTextFileAtomic(probe, "");
+    configSectionName(profile);
   } catch (error) {
-    throw fail((error as Error).message, error);
+    throw new UsageError((error as Error).message, { code: "INVALID_PROFILE" });
   }
-  await deps.fs.remove(probe);
 }
 
 type Flow = "browser" | "no-browser" | "remote";
@@ -217,7 +206,7 @@ async function sameDeviceAuthorization(
     port: command.redirectPort,
   });
   const request = await createAuthorizationRequest(endpoint.authorizeUrl, {
-    flow: "same-device",
+    clientKind: "same-device",
     redirectUri: server.redirectUri,
     state,
   });
@@ -315,7 +304,7 @@ async function crossDeviceAuthorization(
   state: string,
 ): Promise<Authorized> {
   const request = await createAuthorizationRequest(endpoint.authorizeUrl, {
-    flow: "cross-device",
+    clientKind: "cross-device",
     redirectUri: endpoint.confirmationUrl,
     state,
   });
@@ -359,63 +348,15 @@ async function redeem(
   request: AuthorizationRequest,
   response: AuthorizationResponse,
 ): Promise<AwsTokenResponse> {
-  const grant = { response, codeVerifier: request.codeVerifier, redirectUri: request.redirectUri };
-  for (let attempt = 1;; attempt++) {
-    // A Sign-In endpoint that accepts the connection and never answers must not hang the login.
-    const signal = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-    const context = { endpoint, clientId: request.clientId, keyPair, signal };
-    try {
-      return await redeemAuthorizationCode(deps, context, grant);
-    } catch (error) {
-      // Only throttling is retried: the code is single-use and a 5xx may have consumed it.
-      if (error instanceof ServiceError && error.status === 429 && attempt < 3) {
-        await deps.sleep(1000 * attempt);
-        continue;
-      }
-      throw explainRedeemError(error);
-    }
-  }
-}
-
-function explainRedeemError(error: unknown): unknown {
-  if (!(error instanceof ServiceError)) return error;
-  const options = {
-    code: error.code,
-    status: error.status,
-    errorType: error.errorType,
-    cause: error,
-  };
-  switch (error.code) {
-    case "AUTHCODE_EXPIRED":
-      return new ServiceError(
-        "Error loading or redeeming a login authorization code: Unable to complete the login process due to an expired authorization code",
-        { ...options, hint: "Run the command again and finish the sign-in sooner" },
-      );
-    case "INSUFFICIENT_PERMISSIONS":
-      return new ServiceError(
-        "Unable to create or refresh login credentials due to insufficient permissions. You may be missing permission for the 'signin:CreateOAuth2Token' action",
-        {
-          ...options,
-          hint: "Ask your administrator for the SignInLocalDevelopmentAccess managed policy",
-        },
-      );
-    case "TOKEN_EXPIRED":
-      return new ServiceError(`AWS Sign-In rejected the sign-in: ${error.message}`, {
-        ...options,
-        hint:
-          "This right after signing in usually means this computer's clock is wrong: sync it (on WSL: sudo hwclock -s) and run the command again",
-      });
-    default: {
-      const type = error.errorType ? `${error.errorType} ` : "";
-      return new ServiceError(
-        `AWS Sign-In rejected the token request (${type}${error.code}): ${error.message}`,
-        {
-          ...options,
-          hint:
-            "Run the command again; if it keeps failing, the Sign-In service may have a problem in this region",
-        },
-      );
-    }
+  try {
+    return await requestTokens(deps, { endpoint, clientId: request.clientId, keyPair }, {
+      grant: "authorization_code",
+      response,
+      codeVerifier: request.codeVerifier,
+      redirectUri: request.redirectUri,
+    });
+  } catch (error) {
+    throw explainTokenError(error, { grant: "authorization_code" });
   }
 }
 
@@ -448,8 +389,9 @@ async function confirmOverwrite(
 }
 
 /**
- * Writes the cache file, then the config; when the config cannot be written, the cache file is put
- * back as it was, so that a failed login changes nothing.
+ * Writes the cache file, then the config, holding the session's lock throughout: a refresh in
+ * another process can neither overwrite the new sign-in nor be undone by a rollback. When the config
+ * cannot be written, the cache file is put back as it was, so that a failed login changes nothing.
  */
 async function saveSession(
   deps: Deps,
@@ -459,20 +401,20 @@ async function saveSession(
   loginSession: string,
   settings: Record<string, string>,
 ): Promise<void> {
-  const path = await cacheFilePath(deps, loginSession);
-  const previous = await deps.fs.stat(path) === null
-    ? undefined
-    : await deps.fs.readTextFile(path).catch(() => undefined);
-  await writeCacheFile(deps, path, entry);
+  const location = await sessionLocation(deps, loginSession);
+  await using _lock = await lockSession(deps, location);
+  const previous = await readSessionText(deps, location).catch(() => undefined);
+  await writeSession(deps, location, entry);
   try {
     await writeConfigEdit(deps, configPath, { profile, set: settings });
   } catch (error) {
     try {
-      if (previous === undefined) await deps.fs.remove(path);
-      else await deps.fs.writeTextFileAtomic(path, previous, { mode: 0o600 });
+      await restoreSession(deps, location, previous);
     } catch (rollback) {
       deps.stderr.write(
-        `warning: could not restore "${path}" after the failure: ${(rollback as Error).message}\n`,
+        `warning: could not restore "${location.path}" after the failure: ${
+          (rollback as Error).message
+        }\n`,
       );
     }
     throw error instanceof AwsLoginError

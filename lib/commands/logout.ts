@@ -1,46 +1,25 @@
 /**
- * `aws-login logout`: removes cached login sessions (spec §10). The config file is left alone and
- * no service call is made: the refresh token simply stops being available.
+ * `aws-login logout`: removes cached login sessions (spec §10) through the cache repository. The
+ * config file is left alone and no service call is made: the refresh token simply stops being
+ * available.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
 import type { LogoutCommand } from "../cli/args.ts";
-import { FileSystemError } from "../errors.ts";
 import { loadSharedConfig, profileValues, resolveProfileName } from "../aws/shared_config.ts";
-import { cacheFilePath, loginCacheDirectory } from "../aws/login_cache.ts";
-import { joinPath } from "../aws/paths.ts";
+import {
+  listSessionFiles,
+  readSessionText,
+  removeSession,
+  sessionLocation,
+} from "../aws/login_cache.ts";
 
 const LOADED_NOTE_ONE =
   "Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes.";
 const LOADED_NOTE_ALL =
   "Note, any local developer tools that have already loaded access tokens may continue to use them until their expiration. Access tokens expire in 15 minutes.";
-
-/**
- * Removes a session file and its lock file. A refresh in flight holds the lock and would write the
- * session back after the removal, so the removal waits for the lock.
- */
-async function removeSessionFile(deps: Deps, path: string): Promise<boolean> {
-  try {
-    if (await deps.fs.stat(path) === null) {
-      await deps.fs.remove(`${path}.lock`);
-      return false;
-    }
-    const lock = await deps.fs.lock(`${path}.lock`);
-    try {
-      const removed = await deps.fs.remove(path);
-      await deps.fs.remove(`${path}.lock`);
-      return removed;
-    } finally {
-      await lock.release();
-    }
-  } catch (error) {
-    throw new FileSystemError(`Cannot remove "${path}": ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-}
 
 /**
  * Removes the session of a profile, or every login session with `--all`.
@@ -59,7 +38,7 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
     deps.stderr.write(`warning: no login session found for profile '${profile}'\n`);
     return;
   }
-  await removeSessionFile(deps, await cacheFilePath(deps, loginSession));
+  await removeSession(deps, await sessionLocation(deps, loginSession));
   deps.stderr.write(
     `Removed cached login credentials for profile '${profile}'. ${LOADED_NOTE_ONE}\n`,
   );
@@ -77,13 +56,11 @@ function isLoginSessionFile(text: string): boolean {
 }
 
 async function logoutAll(deps: Deps): Promise<void> {
-  const directory = loginCacheDirectory(deps);
   let count = 0;
-  for (const name of await deps.fs.listFiles(directory)) {
-    const path = joinPath(directory, name);
-    const text = await deps.fs.readTextFile(path).catch(() => "");
-    if (!isLoginSessionFile(text)) continue;
-    if (await removeSessionFile(deps, path)) count++;
+  for (const location of await listSessionFiles(deps)) {
+    const text = await readSessionText(deps, location).catch(() => "");
+    if (!isLoginSessionFile(text ?? "")) continue;
+    if (await removeSession(deps, location)) count++;
   }
   if (count === 0) {
     deps.stderr.write("No cached login session tokens found.\n");

@@ -7,15 +7,16 @@
 import type { Deps } from "../runtime/deps.ts";
 import type { StatusCommand } from "../cli/args.ts";
 import { ExitCode } from "../errors.ts";
-import { listProfiles } from "../aws/profiles.ts";
 import { loadSharedConfig, profileValues, resolveProfileName } from "../aws/shared_config.ts";
 import {
   cacheFileName,
+  type CacheLocation,
+  listSessionFiles,
   loginCacheDirectory,
   parseCacheFile,
   parseExpiresAt,
+  readSessionText,
 } from "../aws/login_cache.ts";
-import { joinPath } from "../aws/paths.ts";
 import { decodeJwtPayload } from "../signin/aws_dialect.ts";
 
 /** The longest a login session lasts: refresh tokens live up to 12 hours. */
@@ -159,17 +160,23 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   const directory = loginCacheDirectory(deps);
   const now = deps.now();
 
+  // One pass over the profiles, one hash per distinct session.
   const profilesByFile = new Map<string, { session: string; profiles: string[] }>();
-  for (const profile of listProfiles([...shared.config])) {
-    const session = profileValues(shared, profile).login_session;
+  const nameOfSession = new Map<string, string>();
+  for (const profile of shared.profiles.profiles()) {
+    const session = shared.profiles.configProfile(profile)?.login_session?.trim();
     if (!session) continue;
-    const name = await cacheFileName(session.trim());
-    const known = profilesByFile.get(name) ?? { session: session.trim(), profiles: [] };
+    let name = nameOfSession.get(session);
+    if (name === undefined) {
+      name = await cacheFileName(session);
+      nameOfSession.set(session, name);
+    }
+    const known = profilesByFile.get(name) ?? { session, profiles: [] };
     known.profiles.push(profile);
     profilesByFile.set(name, known);
   }
 
-  let names = await deps.fs.listFiles(directory);
+  let locations: CacheLocation[] = await listSessionFiles(deps);
   let wanted: string | undefined;
   if (command.profile !== undefined) {
     const profile = resolveProfileName(deps, command.profile);
@@ -182,15 +189,30 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
       return ExitCode.LoginRequired;
     }
     wanted = await cacheFileName(session.trim());
-    names = names.includes(wanted) ? [wanted] : [];
+    locations = locations.filter((location) => location.name === wanted);
   }
 
   const sessions: SessionStatus[] = [];
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    const path = joinPath(directory, name);
-    const text = await deps.fs.readTextFile(path).catch(() => "");
-    const known = profilesByFile.get(name);
-    const described = describeSession(path, text, known?.profiles ?? [], known?.session, now);
+  for (const location of locations) {
+    const known = profilesByFile.get(location.name);
+    let text: string;
+    try {
+      text = await readSessionText(deps, location) ?? "";
+    } catch (error) {
+      // A FIFO or an unreadable file: listed as unusable, with why.
+      sessions.push({
+        ...describeSession(location.path, "", known?.profiles ?? [], known?.session, now),
+        problem: (error as Error).message,
+      });
+      continue;
+    }
+    const described = describeSession(
+      location.path,
+      text,
+      known?.profiles ?? [],
+      known?.session,
+      now,
+    );
     // Only files that look like login sessions are listed (the directory may hold others).
     if (described.state === "invalid" && known === undefined && !text.includes("accessToken")) {
       continue;

@@ -43,40 +43,79 @@ export interface Input {
 export interface FileInfo {
   readonly isFile: boolean;
   readonly isDirectory: boolean;
+  /** Only from {@link FileSystem.lstat}: the path itself is a symbolic link. */
+  readonly isSymlink: boolean;
   /** POSIX permission bits, `null` on Windows. */
   readonly mode: number | null;
   readonly mtime: Date | null;
 }
 
-/** A held advisory lock; disposing releases it. */
+/**
+ * A held advisory lock; disposing releases it. The lock file can carry a short note from its
+ * holder to the next one (for example that a refresh just failed), which survives the holder.
+ */
 export interface FileLock extends AsyncDisposable {
   release(): Promise<void>;
+  /** The note the last holder left, `""` when none. */
+  readNote(): Promise<string>;
+  /** Replaces the note (`""` clears it). */
+  writeNote(text: string): Promise<void>;
+}
+
+/** {@link FileSystem.lock} gave up waiting (its signal timed out): another process holds the lock. */
+export class LockTimeoutError extends Error {
+  constructor(path: string) {
+    super(`"${path}" is locked by another process`);
+    this.name = "LockTimeoutError";
+  }
+}
+
+/** Options of {@link FileSystem.lock}. */
+export interface LockOptions {
+  /**
+   * Stops waiting: with a {@link LockTimeoutError} when the signal's reason is a `TimeoutError`
+   * (see {@link Deps.timeout}), else with that reason. Waits as long as it takes when absent.
+   */
+  signal?: AbortSignal;
 }
 
 /** File system operations. Paths are absolute or relative to the working directory. */
 export interface FileSystem {
-  /** Reads a UTF-8 file; rejects with `Deno.errors.NotFound`-like errors mapped by {@link isNotFound}. */
+  /** Reads a file as UTF-8 (invalid bytes become U+FFFD). */
   readTextFile(path: string): Promise<string>;
+  /** Reads a file's bytes. */
+  readFile(path: string): Promise<Uint8Array>;
   /**
-   * Writes a file atomically: a temporary file in the same directory, fsync, rename over `path`.
-   * `mode` is applied to the new file on POSIX systems.
+   * Writes a file atomically: a temporary file in the same directory, fsync, rename over the file.
+   * When `path` is a symbolic link, the file it points to is replaced and the link stays. `mode` is
+   * applied to the new file on POSIX systems.
    */
-  writeTextFileAtomic(path: string, text: string, options?: { mode?: number }): Promise<void>;
-  /** Returns `null` when nothing is at `path`. */
+  writeFileAtomic(
+    path: string,
+    data: string | Uint8Array,
+    options?: { mode?: number },
+  ): Promise<void>;
+  /** Follows symbolic links; returns `null` when nothing is at `path` (or a link is dangling). */
   stat(path: string): Promise<FileInfo | null>;
+  /** Like {@link stat}, but describes a symbolic link itself. */
+  lstat(path: string): Promise<FileInfo | null>;
   /** Creates the directory and its parents; `mode` applies to the directories it creates. */
   mkdir(path: string, options?: { mode?: number }): Promise<void>;
   /** Sets POSIX permission bits; does nothing on Windows. */
   chmod(path: string, mode: number): Promise<void>;
   /** Removes a file; resolves to `false` when there was nothing to remove. */
   remove(path: string): Promise<boolean>;
-  /** Names of the entries of a directory (files only), or `[]` when it does not exist. */
+  /**
+   * Names of the files of a directory, symbolic links to files included, sorted; `[]` when it does
+   * not exist.
+   */
   listFiles(path: string): Promise<string[]>;
   /**
-   * Takes an exclusive advisory lock on `path` (created when missing, never deleted), waiting while
-   * another process holds it. The operating system releases it when the process ends.
+   * Takes an exclusive advisory lock on `path` (created 0600 when missing, never deleted), waiting
+   * while another process holds it, until `signal` aborts. The operating system releases it when
+   * the process ends. A symbolic link at `path` is refused, never followed.
    */
-  lock(path: string): Promise<FileLock>;
+  lock(path: string, options?: LockOptions): Promise<FileLock>;
 }
 
 /** What {@link Deps.spawn} returns once the process has ended. */
@@ -123,8 +162,12 @@ export interface Deps {
   randomBytes(length: number): Uint8Array;
   /** A random UUID v4 string. */
   randomUUID(): string;
+  /** A number in [0, 1), for jitter (not for secrets). */
+  random(): number;
   /** Waits; resolves early when `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A signal that aborts with a `TimeoutError` `DOMException` after `ms`, on the same clock as {@link sleep}. */
+  timeout(ms: number): AbortSignal;
 
   /** Reads an environment variable; `undefined` when unset. */
   env(name: string): string | undefined;

@@ -4,8 +4,8 @@
  * configures (`lib/runtime/real.ts`), the tests run the real CLI with exactly these flags, and the
  * README prints them (`deno task compile --print-permissions`).
  *
- * Pure data and functions: nothing here touches `Deno.*`, so that `lib/runtime/real.ts` can import
- * it and the published package carries it.
+ * Pure data and functions that import nothing: nothing here touches `Deno.*`, so that
+ * `lib/runtime/real.ts` can import it and the published package carries it.
  *
  * Why each permission is what it is (checked against Deno 2.9 by experiment and by
  * `tests/ship/permissions_test.ts`):
@@ -44,13 +44,10 @@
  * @module
  */
 
-import { ENV_NAMES } from "../platform/browser.ts";
-import { PROFILE_CHAIN_VARIABLE } from "../commands/export_credentials.ts";
-import { PARTITIONS, resolveSignInEndpoint } from "../signin/endpoints.ts";
-
 /**
- * The environment variables aws-login reads, by purpose. `tests/ship/permissions_test.ts` checks
- * this against every variable name read in `lib/`.
+ * The environment variables aws-login reads, by purpose. This module sits at the bottom of the
+ * import graph, so the names are written out here rather than borrowed from the modules that read
+ * them; `tests/ship/permissions_test.ts` checks the list against every variable name read in `lib/`.
  */
 export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   /** Shared config, profile, region and endpoint settings, as the AWS SDKs read them. */
@@ -67,14 +64,38 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     "AWS_SHARED_CREDENTIALS_FILE",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_USE_FIPS_ENDPOINT",
-    PROFILE_CHAIN_VARIABLE,
+    /** The credential_process recursion guard (`lib/commands/export_credentials.ts`). */
+    "_AWS_LOGIN_PROFILE_CHAIN",
   ],
   /** The home directory. */
   home: ["HOME", "USERPROFILE"],
   /** Finding launchers: `PATH`, Windows executable extensions and the Windows directory. */
   programs: ["PATH", "PATHEXT", "SystemRoot", "windir"],
-  /** Whether and how a browser can be opened (`lib/platform/browser.ts`). */
-  browser: ENV_NAMES,
+  /** Whether and how a browser can be opened (`ENV_NAMES` of `lib/platform/browser.ts`). */
+  browser: [
+    "BROWSER",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "SSH_CONNECTION",
+    "SSH_CLIENT",
+    "SSH_TTY",
+    "WSL_DISTRO_NAME",
+    "WSL_INTEROP",
+    "container",
+    "CODESPACES",
+    "AWS_EXECUTION_ENV",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "CIRCLECI",
+    "TRAVIS",
+    "JENKINS_URL",
+    "TF_BUILD",
+    "CODEBUILD_BUILD_ID",
+    "TEAMCITY_VERSION",
+    "BITBUCKET_BUILD_NUMBER",
+  ],
 };
 
 /**
@@ -89,70 +110,37 @@ export function envAllowList(): string[] {
   return [...new Set(Object.values(ENV_VARIABLES).flat())];
 }
 
-/**
- * One region of each partition, to derive its host names from. `us-gov-west-1` is there because
- * its FIPS host has no region label; `tests/ship/permissions_test.ts` checks that every partition
- * has a region here.
- */
-export const SAMPLE_REGIONS: Readonly<Record<string, readonly string[]>> = {
-  "aws": ["us-east-1"],
-  "aws-cn": ["cn-north-1"],
-  "aws-eusc": ["eusc-de-east-1"],
-  "aws-iso": ["us-iso-east-1"],
-  "aws-iso-b": ["us-isob-east-1"],
-  "aws-iso-e": ["eu-isoe-west-1"],
-  "aws-iso-f": ["us-isof-south-1"],
-  "aws-us-gov": ["us-gov-west-1", "us-gov-east-1"],
-};
-
 /** The loopback address of the callback listener (and of the emulator). */
 export const LOOPBACK_HOST = "127.0.0.1";
 
-const VARIANTS = [
-  {},
-  { useFips: true },
-  { useDualStack: true },
-  { useFips: true, useDualStack: true },
-] as const;
-
-function coveredBy(pattern: string, host: string): boolean {
-  if (!pattern.startsWith("*.")) return pattern === host;
-  const suffix = pattern.slice(2);
-  return host === suffix || host.endsWith(`.${suffix}`);
-}
-
 /**
  * The host patterns of every AWS Sign-In endpoint: for each partition and FIPS / dual-stack
- * variant, `*.` and the part of the host after the region label (or the host itself when it has no
- * region label), without a port.
- *
- * @example
- * ```ts
- * signInHostPatterns().includes("*.signin.aws.amazon.com"); // true
- * ```
+ * variant of the endpoint rules in `lib/signin/endpoints.ts`, `*.` and the part of the host after
+ * the region label (or the host itself when it has no region label). Written out, so that this
+ * module imports nothing; `tests/ship/permissions_test.ts` derives the same list from the endpoint
+ * rules and checks that they agree.
  */
-export function signInHostPatterns(): string[] {
-  const patterns = new Set<string>();
-  for (const partition of PARTITIONS) {
-    for (const region of SAMPLE_REGIONS[partition.id] ?? []) {
-      for (const variant of VARIANTS) {
-        let host: string;
-        try {
-          host = new URL(resolveSignInEndpoint(region, variant).base).hostname;
-        } catch {
-          continue; // a variant the partition does not have (dual-stack in the ISO partitions)
-        }
-        const labels = host.split(".");
-        const index = labels.indexOf(region);
-        patterns.add(index === -1 ? host : `*.${labels.slice(index + 1).join(".")}`);
-      }
-    }
-  }
-  const wildcards = [...patterns].filter((pattern) => pattern.startsWith("*."));
-  return [...patterns]
-    .filter((pattern) => pattern.startsWith("*.") || !wildcards.some((w) => coveredBy(w, pattern)))
-    .sort();
-}
+export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
+  "*.amazonaws.com",
+  "*.amazonaws.com.cn",
+  "*.amazonaws.eu",
+  "*.api.amazonwebservices.com.cn",
+  "*.api.amazonwebservices.eu",
+  "*.api.aws",
+  "*.c2s.ic.gov",
+  "*.cloud.adc-e.uk",
+  "*.csp.hci.ic.gov",
+  "*.sc2s.sgov.gov",
+  "*.signin-fips.amazonaws-us-gov.com",
+  "*.signin.amazonaws-eusc.eu",
+  "*.signin.amazonaws-us-gov.com",
+  "*.signin.amazonaws.cn",
+  "*.signin.aws.amazon.com",
+  "*.signin.c2shome.ic.gov",
+  "*.signin.csphome.adc-e.uk",
+  "*.signin.csphome.hci.ic.gov",
+  "*.signin.sc2shome.sgov.gov",
+];
 
 /**
  * The `--allow-net` list: the loopback listener on any port, the Sign-In hosts on port 443.
@@ -163,7 +151,7 @@ export function signInHostPatterns(): string[] {
  * ```
  */
 export function netAllowList(): string[] {
-  return [LOOPBACK_HOST, ...signInHostPatterns().map((pattern) => `${pattern}:443`)];
+  return [LOOPBACK_HOST, ...SIGN_IN_HOST_PATTERNS.map((pattern) => `${pattern}:443`)];
 }
 
 /**

@@ -5,21 +5,23 @@
  * @module
  */
 
-import type {
-  Deps,
-  FileInfo,
-  FileLock,
-  FileSystem,
-  HttpServer,
-  Input,
-  OsName,
-  Output,
-  SpawnOptions,
-  SpawnResult,
+import {
+  type Deps,
+  type FileInfo,
+  type FileLock,
+  type FileSystem,
+  type HttpServer,
+  type Input,
+  type LockOptions,
+  LockTimeoutError,
+  type OsName,
+  type Output,
+  type SpawnOptions,
+  type SpawnResult,
 } from "./deps.ts";
 import { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
-import { dirnameOf, joinPath } from "../aws/paths.ts";
+import { dirnameOf, joinPath, resolvePath } from "./paths.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,51 +76,187 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
   return {
     isFile: info.isFile,
     isDirectory: info.isDirectory,
+    isSymlink: info.isSymlink,
     mode: Deno.build.os === "windows" ? null : info.mode === null ? null : info.mode & 0o7777,
     mtime: info.mtime,
   };
+}
+
+async function statOrNull(
+  read: (path: string) => Promise<Deno.FileInfo>,
+  path: string,
+): Promise<FileInfo | null> {
+  try {
+    return toFileInfo(await read(path));
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** How many symbolic links a path may go through, as Linux allows. */
+const MAX_LINKS = 40;
+
+/**
+ * The file a write to `path` must replace: `path` itself, or the end of its chain of symbolic
+ * links (which may not exist yet), so that a link (a dotfiles checkout, say) stays a link.
+ */
+async function writeTarget(path: string): Promise<string> {
+  let current = path;
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(current);
+    } catch (error) {
+      if (isNotFound(error)) return current;
+      throw error;
+    }
+    if (!info.isSymlink) return current;
+    current = resolvePath(dirnameOf(current), await Deno.readLink(current));
+  }
+  throw new Error(`Too many levels of symbolic links at "${path}"`);
+}
+
+async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): Promise<void> {
+  const target = await writeTarget(path);
+  const random = crypto.getRandomValues(new Uint8Array(6));
+  const suffix = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
+  const directory = dirnameOf(target);
+  const temporary = joinPath(directory, `.${target.slice(directory.length + 1)}.${suffix}.tmp`);
+  const file = await Deno.open(temporary, {
+    write: true,
+    createNew: true,
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+  });
+  try {
+    try {
+      const bytes = typeof data === "string" ? encoder.encode(data) : data;
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+      await file.sync();
+    } finally {
+      file.close();
+    }
+    if (options.mode !== undefined && Deno.build.os !== "windows") {
+      await Deno.chmod(temporary, options.mode);
+    }
+    await Deno.rename(temporary, target);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/** Opens a lock file without following a symbolic link, creating it 0600 when missing. */
+async function openLockFile(path: string): Promise<Deno.FsFile> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const info = await statOrNull(Deno.lstat, path);
+    if (info === null) {
+      try {
+        // createNew (O_EXCL) never follows a link, even a dangling one.
+        return await Deno.open(path, { read: true, write: true, createNew: true, mode: 0o600 });
+      } catch (error) {
+        if (error instanceof Deno.errors.AlreadyExists) continue;
+        throw error;
+      }
+    }
+    if (info.isSymlink) {
+      throw new Error(`"${path}" is a symbolic link; a lock file must be a plain file`);
+    }
+    if (!info.isFile) throw new Error(`"${path}" is not a file`);
+    return await Deno.open(path, { read: true, write: true });
+  }
+  throw new Error(`"${path}" keeps changing`);
+}
+
+async function lock(path: string, options: LockOptions = {}): Promise<FileLock> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const file = await openLockFile(path);
+  const locking = file.lock(true);
+  let stop: (() => void) | undefined;
+  const stopped = new Promise<"stopped">((resolve) => {
+    stop = () => resolve("stopped");
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+  let outcome: "locked" | "stopped";
+  try {
+    outcome = await Promise.race([locking.then(() => "locked" as const), stopped]);
+  } catch (error) {
+    file.close();
+    throw error;
+  } finally {
+    if (stop !== undefined) signal?.removeEventListener("abort", stop);
+  }
+  if (outcome === "stopped") {
+    // The wait goes on in the background: when it ends, the file is closed, which releases the
+    // lock at once.
+    locking.then(() => file.close(), () => file.close());
+    const reason = signal?.reason;
+    if (reason instanceof DOMException && reason.name === "TimeoutError") {
+      throw new LockTimeoutError(path);
+    }
+    throw reason;
+  }
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    try {
+      await file.unlock();
+    } finally {
+      file.close();
+    }
+  };
+  return {
+    release,
+    [Symbol.asyncDispose]: release,
+    async readNote() {
+      await file.seek(0, Deno.SeekMode.Start);
+      const chunks: Uint8Array[] = [];
+      const buffer = new Uint8Array(4096);
+      while (true) {
+        const read = await file.read(buffer);
+        if (read === null || read === 0) break;
+        chunks.push(buffer.slice(0, read));
+        if (chunks.length > 16) break; // a note is short; never read a huge file
+      }
+      return new TextDecoder().decode(concatBytes(chunks));
+    },
+    async writeNote(text) {
+      await file.truncate(0);
+      await file.seek(0, Deno.SeekMode.Start);
+      const bytes = encoder.encode(text);
+      let written = 0;
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    },
+  };
+}
+
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
 }
 
 const fileSystem: FileSystem = {
   readTextFile(path) {
     return Deno.readTextFile(path);
   },
-  async writeTextFileAtomic(path, text, options = {}) {
-    const random = crypto.getRandomValues(new Uint8Array(6));
-    const suffix = Array.from(random, (b) => b.toString(16).padStart(2, "0")).join("");
-    const directory = dirnameOf(path);
-    const temporary = joinPath(directory, `.${path.slice(directory.length + 1)}.${suffix}.tmp`);
-    const file = await Deno.open(temporary, {
-      write: true,
-      createNew: true,
-      ...(options.mode === undefined ? {} : { mode: options.mode }),
-    });
-    try {
-      try {
-        const bytes = encoder.encode(text);
-        let written = 0;
-        while (written < bytes.length) written += await file.write(bytes.subarray(written));
-        await file.sync();
-      } finally {
-        file.close();
-      }
-      if (options.mode !== undefined && Deno.build.os !== "windows") {
-        await Deno.chmod(temporary, options.mode);
-      }
-      await Deno.rename(temporary, path);
-    } catch (error) {
-      await Deno.remove(temporary).catch(() => {});
-      throw error;
-    }
+  readFile(path) {
+    return Deno.readFile(path);
   },
-  async stat(path) {
-    try {
-      return toFileInfo(await Deno.stat(path));
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
-  },
+  writeFileAtomic,
+  stat: (path) => statOrNull(Deno.stat, path),
+  lstat: (path) => statOrNull(Deno.lstat, path),
   async mkdir(path, options = {}) {
     await Deno.mkdir(path, {
       recursive: true,
@@ -143,6 +281,11 @@ const fileSystem: FileSystem = {
     try {
       for await (const entry of Deno.readDir(path)) {
         if (entry.isFile) names.push(entry.name);
+        else if (
+          entry.isSymlink && (await statOrNull(Deno.stat, joinPath(path, entry.name)))?.isFile
+        ) {
+          names.push(entry.name);
+        }
       }
     } catch (error) {
       if (isNotFound(error)) return [];
@@ -150,26 +293,7 @@ const fileSystem: FileSystem = {
     }
     return names.sort();
   },
-  async lock(path): Promise<FileLock> {
-    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
-    try {
-      await file.lock(true);
-    } catch (error) {
-      file.close();
-      throw error;
-    }
-    let released = false;
-    const release = async () => {
-      if (released) return;
-      released = true;
-      try {
-        await file.unlock();
-      } finally {
-        file.close();
-      }
-    };
-    return { release, [Symbol.asyncDispose]: release };
-  },
+  lock,
 };
 
 async function which(command: string): Promise<string | null> {
@@ -280,6 +404,8 @@ export function realDeps(): Deps {
     now: () => new Date(),
     randomBytes: (length) => crypto.getRandomValues(new Uint8Array(length)),
     randomUUID: () => crypto.randomUUID(),
+    random: () => Math.random(),
+    timeout: (ms) => AbortSignal.timeout(ms),
     sleep: (ms, signal) =>
       new Promise<void>((resolve) => {
         if (signal?.aborted) return resolve();

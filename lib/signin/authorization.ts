@@ -8,12 +8,12 @@
 
 import * as oauth from "oauth4webapi";
 import { AuthorizationError } from "../errors.ts";
-import { CLIENT_IDS, CODE_CHALLENGE_METHOD, type FlowKind, SCOPE } from "./aws_dialect.ts";
+import { CLIENT_IDS, type ClientKind, CODE_CHALLENGE_METHOD, SCOPE } from "./aws_dialect.ts";
 import { decodeBase64 } from "./base64.ts";
 
 /** Everything one sign-in attempt needs to remember between the two halves of the flow. */
 export interface AuthorizationRequest {
-  readonly flow: FlowKind;
+  readonly clientKind: ClientKind;
   readonly clientId: string;
   readonly state: string;
   readonly codeVerifier: string;
@@ -29,7 +29,7 @@ export interface AuthorizationRequest {
  * @example
  * ```ts
  * const request = await createAuthorizationRequest("https://us-east-1.signin.aws.amazon.com/v1/authorize", {
- *   flow: "same-device",
+ *   clientKind: "same-device",
  *   redirectUri: "http://127.0.0.1:54321/oauth/callback",
  *   state: crypto.randomUUID(),
  * });
@@ -38,11 +38,11 @@ export interface AuthorizationRequest {
  */
 export async function createAuthorizationRequest(
   authorizeUrl: string,
-  options: { flow: FlowKind; redirectUri: string; state: string; codeVerifier?: string },
+  options: { clientKind: ClientKind; redirectUri: string; state: string; codeVerifier?: string },
 ): Promise<AuthorizationRequest> {
   const codeVerifier = options.codeVerifier ?? oauth.generateRandomCodeVerifier();
   const codeChallenge = await oauth.calculatePKCECodeChallenge(codeVerifier);
-  const clientId = CLIENT_IDS[options.flow];
+  const clientId = CLIENT_IDS[options.clientKind];
   const url = buildAuthorizeUrl(authorizeUrl, {
     clientId,
     state: options.state,
@@ -50,7 +50,7 @@ export async function createAuthorizationRequest(
     codeChallenge,
   });
   return {
-    flow: options.flow,
+    clientKind: options.clientKind,
     clientId,
     state: options.state,
     codeVerifier,

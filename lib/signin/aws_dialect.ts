@@ -23,12 +23,13 @@
 
 import { decodeBase64Url } from "./base64.ts";
 import { ServiceError } from "../errors.ts";
+import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 
-/** Which of the two public clients a sign-in uses. */
-export type FlowKind = "same-device" | "cross-device";
+/** Which of the two public clients a sign-in uses: the client kind. */
+export type ClientKind = "same-device" | "cross-device";
 
 /** The public client ids of the AWS developer tools (spec §2.1). */
-export const CLIENT_IDS: Readonly<Record<FlowKind, string>> = {
+export const CLIENT_IDS: Readonly<Record<ClientKind, string>> = {
   "same-device": "arn:aws:signin:::devtools/same-device",
   "cross-device": "arn:aws:signin:::devtools/cross-device",
 };
@@ -108,27 +109,40 @@ export interface AwsCredentials {
 export interface AwsTokenResponse {
   readonly accessToken: AwsCredentials;
   readonly tokenType: string;
-  /** Lifetime of the credentials in seconds. */
+  /** Lifetime of the credentials in seconds, 1 to {@link MAX_EXPIRES_IN_SECONDS}. */
   readonly expiresIn: number;
-  readonly refreshToken: string;
+  /**
+   * The next refresh token. Always there for the authorization_code grant; a refresh answer
+   * without one keeps the current token (the model marks it required, but the Go SDK crashed on
+   * exactly such an answer, aws-sdk-go-v2 #3542).
+   */
+  readonly refreshToken?: string;
   /** Only for the authorization_code grant. */
   readonly idToken?: string;
 }
 
-/** Sign-In error reasons (the `error` member of the error body). */
-export type SignInErrorCode =
-  | "TOKEN_EXPIRED"
-  | "USER_CREDENTIALS_CHANGED"
-  | "INSUFFICIENT_PERMISSIONS"
-  | "AUTHCODE_EXPIRED"
-  | "server_error"
-  | "INVALID_REQUEST"
-  | string;
+/** The two grants of `CreateOAuth2Token`. */
+export type TokenGrant = "authorization_code" | "refresh_token";
+
+/**
+ * The longest credential lifetime accepted: 12 hours, the longest a login session lasts. The
+ * service sends 900; anything outside 1..43200 is a broken answer, refused before it is saved.
+ */
+export const MAX_EXPIRES_IN_SECONDS = 43_200;
+
+/** Options of {@link processAwsTokenResponse}. */
+export interface ProcessTokenOptions {
+  /** Which grant was asked for: it decides which members are required. */
+  grant: TokenGrant;
+  /** Values we sent that an error message must never echo (the code, the refresh token...). */
+  secrets?: readonly (string | undefined)[];
+}
 
 /**
  * Validates a `CreateOAuth2Token` answer. Error answers become a {@link ServiceError} whose `code` is
  * the body's `error` (e.g. `TOKEN_EXPIRED`) and whose `errorType` is `X-Amzn-ErrorType`; the message
- * is the service's own. Callers map codes to user-facing advice.
+ * is the service's own, sanitized for a terminal. Callers map codes to user-facing advice
+ * (`explainTokenError` in `token_policy.ts`).
  *
  * @example
  * ```ts
@@ -136,12 +150,15 @@ export type SignInErrorCode =
  *   accessToken: { accessKeyId: "A", secretAccessKey: "S", sessionToken: "T" },
  *   tokenType: "aws_sigv4", expiresIn: 900, refreshToken: "R",
  * });
- * (await processAwsTokenResponse(answer)).expiresIn; // 900
+ * (await processAwsTokenResponse(answer, { grant: "refresh_token" })).expiresIn; // 900
  * ```
  */
-export async function processAwsTokenResponse(response: Response): Promise<AwsTokenResponse> {
+export async function processAwsTokenResponse(
+  response: Response,
+  options: ProcessTokenOptions,
+): Promise<AwsTokenResponse> {
   const text = await response.text();
-  if (!response.ok) throw serviceErrorOf(response, text);
+  if (!response.ok) throw serviceErrorOf(response, text, options.secrets ?? []);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -156,11 +173,21 @@ export async function processAwsTokenResponse(response: Response): Promise<AwsTo
       throw invalidResponse(response, `"accessToken.${key}" is missing`);
     }
   }
-  if (typeof refreshToken !== "string" || refreshToken === "") {
+  const hasRefreshToken = typeof refreshToken === "string" && refreshToken !== "";
+  if (refreshToken !== undefined && refreshToken !== null && !hasRefreshToken) {
+    throw invalidResponse(response, '"refreshToken" is not a token');
+  }
+  if (!hasRefreshToken && options.grant === "authorization_code") {
     throw invalidResponse(response, '"refreshToken" is missing');
   }
-  if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw invalidResponse(response, '"expiresIn" is not a positive number');
+  if (
+    typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn < 1 ||
+    expiresIn > MAX_EXPIRES_IN_SECONDS
+  ) {
+    throw invalidResponse(
+      response,
+      `"expiresIn" is not a number of seconds from 1 to ${MAX_EXPIRES_IN_SECONDS}`,
+    );
   }
   if (idToken !== undefined && typeof idToken !== "string") {
     throw invalidResponse(response, '"idToken" is not a string');
@@ -173,26 +200,38 @@ export async function processAwsTokenResponse(response: Response): Promise<AwsTo
     },
     tokenType: typeof tokenType === "string" && tokenType !== "" ? tokenType : "aws_sigv4",
     expiresIn: Math.floor(expiresIn),
-    refreshToken,
+    ...(hasRefreshToken ? { refreshToken: refreshToken as string } : {}),
     ...(idToken === undefined ? {} : { idToken }),
   };
 }
 
-function serviceErrorOf(response: Response, text: string): ServiceError {
+function serviceErrorOf(
+  response: Response,
+  text: string,
+  secrets: readonly (string | undefined)[],
+): ServiceError {
   let code = response.status === 429 ? "THROTTLED" : `HTTP_${response.status}`;
   let message = `AWS Sign-In answered HTTP ${response.status}`;
   try {
     const body = JSON.parse(text);
     if (isRecord(body)) {
-      if (typeof body.error === "string") code = body.error;
+      if (typeof body.error === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(body.error)) {
+        code = body.error;
+      }
       const detail = body.message ?? body.error_description;
-      if (typeof detail === "string" && detail !== "") message = detail;
+      if (typeof detail === "string") {
+        const clean = sanitizeOutsideText(detail, { secrets });
+        if (clean !== "") message = clean;
+      }
     }
   } catch {
-    // not JSON: keep the status-based message
+    // not JSON: keep the status-based message; the body itself is never shown
   }
-  const errorType = response.headers.get("x-amzn-errortype")?.split(":")[0] ?? undefined;
-  return new ServiceError(message, { code, status: response.status, errorType });
+  const errorType = response.headers.get("x-amzn-errortype")?.split(":")[0];
+  const cleanType = errorType !== undefined && /^[A-Za-z0-9_.#-]{1,100}$/.test(errorType)
+    ? errorType
+    : undefined;
+  return new ServiceError(message, { code, status: response.status, errorType: cleanType });
 }
 
 function invalidResponse(response: Response, why: string): ServiceError {

@@ -5,6 +5,11 @@
  * answers only `GET /oauth/callback` on a loopback `Host` (anything else is 404, a foreign `Host` is
  * refused, which defeats DNS rebinding), accepts exactly one callback, and is `AsyncDisposable`.
  *
+ * Only a callback that carries this sign-in's `state` ends the wait, with its code or its `error`.
+ * Any other request to the callback path (a missing or wrong `state`, such as a web page's
+ * `<img src="http://127.0.0.1:PORT/oauth/callback?state=x">` probing the port) gets an error page
+ * while the listener keeps waiting for the real one; aws-cli ends the login on any `error=`.
+ *
  * @module
  */
 
@@ -110,6 +115,14 @@ export async function startCallbackServer(
       return page(
         409,
         errorPage("This sign-in has already finished. Return to your terminal."),
+      );
+    }
+    if (url.searchParams.get("state") !== options.expectedState) {
+      return page(
+        400,
+        errorPage(
+          "This address does not belong to the sign-in your terminal is waiting for. Use the link your terminal printed.",
+        ),
       );
     }
     const error = settle(url.searchParams);

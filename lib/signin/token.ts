@@ -1,16 +1,31 @@
 /**
  * `CreateOAuth2Token` for both grants, on top of oauth4webapi: it builds the request and the DPoP
- * proof; the AWS dialect ({@link awsTokenFetch}, {@link processAwsTokenResponse}) does the rest.
+ * proof; the AWS dialect ({@link awsTokenFetch}, {@link processAwsTokenResponse}) does the rest,
+ * and `token_policy.ts` decides timeouts and retries.
  *
  * @module
  */
 
 import * as oauth from "oauth4webapi";
 import type { Deps } from "../runtime/deps.ts";
-import { NetworkError, ServiceError } from "../errors.ts";
-import { awsTokenFetch, type AwsTokenResponse, processAwsTokenResponse } from "./aws_dialect.ts";
+import { NetworkError } from "../errors.ts";
+import {
+  awsTokenFetch,
+  type AwsTokenResponse,
+  processAwsTokenResponse,
+  type TokenGrant,
+} from "./aws_dialect.ts";
 import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
+import {
+  isRetryable,
+  NOT_ALLOWED,
+  retryDelayMs,
+  TIMEOUT,
+  TOKEN_REQUEST_TIMEOUT_MS,
+  TOKEN_RETRY_BUDGET_MS,
+  UNREACHABLE,
+} from "./token_policy.ts";
 import { VERSION } from "../version.ts";
 
 /** What every token request needs. */
@@ -19,11 +34,31 @@ export interface TokenRequestContext {
   readonly clientId: string;
   /** The DPoP key pair the tokens are (or will be) bound to. */
   readonly keyPair: CryptoKeyPair;
-  /** Aborts the request (Ctrl-C, timeouts). */
+  /** Aborts the request (Ctrl-C). */
   readonly signal?: AbortSignal;
 }
 
-function setup(deps: Deps, context: TokenRequestContext) {
+/** The authorization_code grant: a checked callback and the PKCE verifier. */
+export interface CodeGrant {
+  readonly grant: "authorization_code";
+  readonly response: AuthorizationResponse;
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+}
+
+/** The refresh_token grant. */
+export interface RefreshGrant {
+  readonly grant: "refresh_token";
+  readonly refreshToken: string;
+}
+
+/** Options of {@link requestTokens}. */
+export interface RequestTokensOptions {
+  /** No attempt starts after this time (ms since the epoch); default now + the retry budget. */
+  readonly deadline?: number;
+}
+
+function setup(deps: Deps, context: TokenRequestContext, signal: AbortSignal) {
   const as: oauth.AuthorizationServer = {
     issuer: context.endpoint.base,
     token_endpoint: context.endpoint.tokenUrl,
@@ -42,28 +77,19 @@ function setup(deps: Deps, context: TokenRequestContext) {
       `aws-login/${VERSION}`,
     ),
     [oauth.allowInsecureRequests]: context.endpoint.insecure,
-    ...(context.signal === undefined ? {} : { signal: context.signal }),
+    signal,
   };
   return { as, client, options };
 }
 
-async function send(
-  context: TokenRequestContext,
-  request: () => Promise<Response>,
-): Promise<AwsTokenResponse> {
-  let response: Response;
-  try {
-    response = await request();
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
-    // oauth4webapi's own argument checks are bugs of ours, not network failures.
-    if (isCodedError(error)) throw error;
-    throw new NetworkError(
-      `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
-      { code: "UNREACHABLE", cause: error },
-    );
-  }
-  return await processAwsTokenResponse(response);
+function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
+}
+
+/** Deno refused the connection: the host is outside the permissions the program runs with. */
+function isNotAllowed(error: unknown): boolean {
+  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
+  return names.includes("NotCapable") || names.includes("PermissionDenied");
 }
 
 function isCodedError(error: unknown): boolean {
@@ -80,8 +106,124 @@ function describeNetworkError(error: unknown): string {
 }
 
 /**
- * Redeems an authorization code (grant `authorization_code`). The code is single-use, so this is
- * never retried after the service may have seen it.
+ * One token request, no retry, answer body included within `timeoutMs`. A timeout, before or
+ * after the headers, is a {@link NetworkError} with code {@link TIMEOUT}; Ctrl-C stays an
+ * `AbortError`.
+ *
+ * @example
+ * ```ts ignore
+ * const tokens = await tokenRequest(deps, context, { grant: "refresh_token", refreshToken });
+ * ```
+ */
+export async function tokenRequest(
+  deps: Deps,
+  context: TokenRequestContext,
+  grant: CodeGrant | RefreshGrant,
+  timeoutMs: number = TOKEN_REQUEST_TIMEOUT_MS,
+): Promise<AwsTokenResponse> {
+  const timeout = deps.timeout(timeoutMs);
+  const signal = context.signal === undefined
+    ? timeout
+    : AbortSignal.any([timeout, context.signal]);
+  const { as, client, options } = setup(deps, context, signal);
+  const secrets = grant.grant === "refresh_token"
+    ? [grant.refreshToken]
+    : [grant.response.code, grant.codeVerifier];
+  const timedOut = (cause: unknown) =>
+    new NetworkError(
+      `AWS Sign-In at ${context.endpoint.base} did not answer within ${
+        Math.round(timeoutMs / 100) / 10
+      } s`,
+      { code: TIMEOUT, cause },
+    );
+  let response: Response;
+  try {
+    response = grant.grant === "refresh_token"
+      ? await oauth.refreshTokenGrantRequest(as, client, oauth.None(), grant.refreshToken, options)
+      : await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        oauth.None(),
+        grant.response.parameters,
+        grant.redirectUri,
+        grant.codeVerifier,
+        options,
+      );
+  } catch (error) {
+    if (timeout.aborted && (isTimeout(error) || isTimeout((error as Error | null)?.cause))) {
+      throw timedOut(error);
+    }
+    if (error instanceof DOMException && error.name === "AbortError") throw error;
+    // oauth4webapi's own argument checks are bugs of ours, not network failures.
+    if (isCodedError(error)) throw error;
+    if (isNotAllowed(error)) {
+      // The permission set (a compiled binary's --allow-net) does not cover this host: trying
+      // again would not help.
+      throw new NetworkError(
+        `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
+        { code: NOT_ALLOWED, cause: error },
+      );
+    }
+    throw new NetworkError(
+      `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
+      { code: UNREACHABLE, cause: error },
+    );
+  }
+  try {
+    return await processAwsTokenResponse(response, { grant: grant.grant, secrets });
+  } catch (error) {
+    // The headers came, the body did not: as unreachable as no answer at all.
+    if (timeout.aborted) throw timedOut(error);
+    if (error instanceof DOMException || error instanceof TypeError) {
+      if (context.signal?.aborted) throw error;
+      throw new NetworkError(
+        `The answer of AWS Sign-In at ${context.endpoint.base} was cut off: ${
+          describeNetworkError(error)
+        }`,
+        { code: UNREACHABLE, cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * A token exchange under the policy of `token_policy.ts`: retried after a pause when the error is
+ * retryable for the grant and time is left before the deadline. Each attempt gets at most
+ * {@link TOKEN_REQUEST_TIMEOUT_MS}, and never runs past the deadline.
+ *
+ * @example
+ * ```ts ignore
+ * const tokens = await requestTokens(deps, context, { grant: "refresh_token", refreshToken });
+ * ```
+ */
+export async function requestTokens(
+  deps: Deps,
+  context: TokenRequestContext,
+  grant: CodeGrant | RefreshGrant,
+  options: RequestTokensOptions = {},
+): Promise<AwsTokenResponse> {
+  const deadline = options.deadline ?? deps.now().getTime() + TOKEN_RETRY_BUDGET_MS;
+  for (let attempt = 0;; attempt++) {
+    const left = deadline - deps.now().getTime();
+    try {
+      return await tokenRequest(deps, context, grant, Math.min(TOKEN_REQUEST_TIMEOUT_MS, left));
+    } catch (error) {
+      const delay = retryDelayMs(attempt, deps.random());
+      if (
+        !isRetryable(error, grant.grant) || delay === undefined ||
+        deps.now().getTime() + delay >= deadline
+      ) {
+        throw error;
+      }
+      await deps.sleep(delay, context.signal);
+      context.signal?.throwIfAborted();
+    }
+  }
+}
+
+/**
+ * Redeems an authorization code once (grant `authorization_code`).
  *
  * @example
  * ```ts ignore
@@ -90,47 +232,29 @@ function describeNetworkError(error: unknown): string {
  * });
  * ```
  */
-export async function redeemAuthorizationCode(
+export function redeemAuthorizationCode(
   deps: Deps,
   context: TokenRequestContext,
-  grant: { response: AuthorizationResponse; codeVerifier: string; redirectUri: string },
+  grant: Omit<CodeGrant, "grant">,
 ): Promise<AwsTokenResponse> {
-  const { as, client, options } = setup(deps, context);
-  return await send(context, () =>
-    oauth.authorizationCodeGrantRequest(
-      as,
-      client,
-      oauth.None(),
-      grant.response.parameters,
-      grant.redirectUri,
-      grant.codeVerifier,
-      options,
-    ));
+  return tokenRequest(deps, context, { grant: "authorization_code", ...grant });
 }
 
 /**
- * Uses a refresh token (grant `refresh_token`); the answer carries new credentials and the rotated
- * refresh token.
+ * Uses a refresh token once (grant `refresh_token`); the answer carries new credentials and,
+ * normally, the rotated refresh token.
  *
  * @example
  * ```ts ignore
  * const tokens = await refreshWithToken(deps, context, cache.refreshToken);
  * ```
  */
-export async function refreshWithToken(
+export function refreshWithToken(
   deps: Deps,
   context: TokenRequestContext,
   refreshToken: string,
 ): Promise<AwsTokenResponse> {
-  const { as, client, options } = setup(deps, context);
-  return await send(
-    context,
-    () => oauth.refreshTokenGrantRequest(as, client, oauth.None(), refreshToken, options),
-  );
+  return tokenRequest(deps, context, { grant: "refresh_token", refreshToken });
 }
 
-/** Whether an error is worth another try after a pause: throttling, a 5xx, or the network. */
-export function isRetryable(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  return error instanceof ServiceError && (error.status === 429 || error.status >= 500);
-}
+export type { TokenGrant };

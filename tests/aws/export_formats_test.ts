@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
 import { formatCredentials, pythonIsoFormat, quotePosix } from "../../lib/aws/export_formats.ts";
-import type { ExportFormat } from "../../lib/cli/args.ts";
+import type { ExportFormat } from "../../lib/aws/export_formats.ts";
 import { splitCommandLine } from "../../lib/platform/shell_words.ts";
 import { posixTest } from "../support/platform.ts";
 

@@ -4,12 +4,13 @@ import {
   cacheFileName,
   cacheFilePath,
   formatExpiresAt,
+  locationInDirectory,
   loginCacheDirectory,
   type LoginCacheEntry,
   parseCacheFile,
   parseExpiresAt,
   pythonJson,
-  writeCacheFile,
+  writeSession,
 } from "../../lib/aws/login_cache.ts";
 import { FileSystemError, LoginRequiredError } from "../../lib/errors.ts";
 
@@ -143,12 +144,12 @@ Deno.test("parseCacheFile() names the file and the missing fields", () => {
   );
 });
 
-Deno.test("writeCacheFile() writes 0600 in a new 0700 directory, atomically, and reads back", async () => {
+Deno.test("writeSession() writes 0600 in a new 0700 directory, atomically, and reads back", async () => {
   const root = await Deno.makeTempDir();
   try {
     const deps = fakeDeps();
     const path = `${root}/a/b/cache.json`;
-    await writeCacheFile(deps, path, ENTRY);
+    await writeSession(deps, locationInDirectory(`${root}/a/b`, "cache.json"), ENTRY);
     assertEquals(parseCacheFile(await Deno.readTextFile(path), path), ENTRY);
     if (Deno.build.os !== "windows") {
       assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
@@ -157,7 +158,7 @@ Deno.test("writeCacheFile() writes 0600 in a new 0700 directory, atomically, and
     assertEquals([...Deno.readDirSync(`${root}/a/b`)].map((e) => e.name), ["cache.json"]);
     await Deno.writeTextFile(`${root}/file`, "");
     const error = await assertRejects(
-      () => writeCacheFile(deps, `${root}/file/x.json`, ENTRY),
+      () => writeSession(deps, locationInDirectory(`${root}/file`, "x.json"), ENTRY),
       FileSystemError,
       "Cannot write cache file",
     );

@@ -8,44 +8,68 @@ import { fakeDeps } from "../support/fake_deps.ts";
 import { formatClock, formatDuration, waitWithProgress } from "../../lib/cli/progress.ts";
 import { AuthorizationError, InterruptedError } from "../../lib/errors.ts";
 
-function later<T>(value: T, ms: number): Promise<T> {
-  return new Promise((resolve) => setTimeout(() => resolve(value), ms));
+/** A promise the test settles when it wants. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => resolve = r);
+  return { promise, resolve };
 }
 
 Deno.test("waitWithProgress() draws a spinner with the time left on a terminal, then clears it", async () => {
   const deps = fakeDeps({ stderrIsTerminal: true });
-  const value = await waitWithProgress(deps, later("done", 150), {
+  const work = deferred<string>();
+  const waiting = waitWithProgress(deps, work.promise, {
     label: "Waiting for the browser sign-in",
     timeoutSeconds: 600,
-    tickMs: 20,
+    tickMs: 1000,
   });
-  assertEquals(value, "done");
+  await deps.advance(61_000);
   assertMatch(
     deps.stderr.text,
     // deno-lint-ignore no-control-regex
-    /\r\x1b\[2K. Waiting for the browser sign-in: (10:00|9:59) left \(Ctrl-C to cancel\)/,
+    /\r\x1b\[2K. Waiting for the browser sign-in: 10:00 left \(Ctrl-C to cancel\)/,
   );
+  // deno-lint-ignore no-control-regex
+  assertMatch(deps.stderr.text, /\r\x1b\[2K. Waiting for the browser sign-in: 8:59 left/);
+  work.resolve("done");
+  assertEquals(await waiting, "done");
   assertEquals(deps.stderr.text.endsWith("\r\x1b[2K"), true);
 });
 
 Deno.test("waitWithProgress() prints plain lines without a terminal, and the hint after a while", async () => {
   const deps = fakeDeps();
-  await waitWithProgress(deps, later(1, 120), {
+  const stderr = () => deps.stderr.text;
+  const work = deferred<number>();
+  const waiting = waitWithProgress(deps, work.promise, {
     label: "Waiting",
     timeoutSeconds: 90,
     hint: "Try --remote.",
-    hintAfterSeconds: 0.05,
+    hintAfterSeconds: 60,
   });
-  assertEquals(deps.stderr.text, "Waiting (up to 90 seconds)...\nTry --remote.\n");
-  assertEquals(deps.stderr.text.includes("\r"), false);
+  await deps.advance(59_000);
+  assertEquals(stderr(), "Waiting (up to 90 seconds)...\n");
+  await deps.advance(1_000);
+  assertEquals(stderr(), "Waiting (up to 90 seconds)...\nTry --remote.\n");
+  work.resolve(1);
+  await waiting;
+  assertEquals(stderr().includes("\r"), false);
 });
 
-Deno.test("waitWithProgress() times out with a clear error", async () => {
+Deno.test("waitWithProgress() times out with a clear error, and not before", async () => {
   const deps = fakeDeps();
+  let settled = false;
+  const waiting = waitWithProgress(deps, new Promise(() => {}), {
+    label: "Waiting",
+    timeoutSeconds: 90,
+  }).finally(() => settled = true);
+  waiting.catch(() => {});
+  await deps.advance(89_000);
+  assertEquals(settled, false);
+  await deps.advance(1_000);
   const error = await assertRejects(
-    () => waitWithProgress(deps, new Promise(() => {}), { label: "Waiting", timeoutSeconds: 0.1 }),
+    () => waiting,
     AuthorizationError,
-    "Timed out",
+    "Timed out after 90 seconds",
   );
   assertEquals(error.code, "TIMEOUT");
   assertStringIncludes(error.hint ?? "", "--timeout");

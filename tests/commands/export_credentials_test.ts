@@ -14,12 +14,13 @@ import {
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { onlyCacheFile } from "../support/e2e.ts";
 import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
-import { setSecondsLeft } from "../support/session.ts";
+import { forgetFailures, setSecondsLeft } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { run } from "../../lib/cli/run.ts";
 import type { Deps, SpawnOptions, SpawnResult } from "../../lib/runtime/deps.ts";
-import { sessionCredentials } from "../../lib/aws/session.ts";
+import { FAILURE_MEMORY_MS, sessionCredentials } from "../../lib/aws/session.ts";
 import { NetworkError, ServiceError } from "../../lib/errors.ts";
+import { TOKEN_REQUEST_TIMEOUT_MS, TOKEN_RETRY_BUDGET_MS } from "../../lib/signin/token_policy.ts";
 import { importDPoPKeyPem } from "../../lib/signin/dpop_key.ts";
 import { refreshWithToken } from "../../lib/signin/token.ts";
 import { resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
@@ -368,6 +369,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   const args = ["export-credentials", "--profile", "dev"];
 
   await t.step("500 once, then success: one retry after a pause", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, 60);
     s.emulator.injectFault({ path: "/v1/token", status: 500 });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -379,6 +381,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("429 twice, then success: growing pauses", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, 60);
     s.emulator.injectFault({ path: "/v1/token", status: 429, times: 2 });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -390,6 +393,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("429 every time, credentials still valid: served with a warning", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, 140);
     const cached = await readCache(s.path);
     const faults = s.emulator.counts.faults;
@@ -404,7 +408,19 @@ Deno.test("export-credentials: passing service faults are retried, then served s
     assertEquals(await readCache(s.path), cached);
   });
 
+  await t.step("right after, another caller serves them too, without a retry cycle", async () => {
+    const cached = await readCache(s.path);
+    const token = s.emulator.counts.token;
+    const outcome = await runIn(s.box, args, { env: s.env });
+    assertEquals(processOutput(outcome).AccessKeyId, cached.accessToken.accessKeyId);
+    assertMatch(outcome.stderr, /^warning: could not refresh the login session [^\n]+\n$/);
+    assertStringIncludes(outcome.stderr, "HTTP 429");
+    assertEquals(s.emulator.counts.token, token);
+    assertEquals(outcome.sleeps, []);
+  });
+
   await t.step("unreachable, credentials still valid: served with a warning", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, 60);
     const cached = await readCache(s.path);
     const outcome = await runIn(s.box, args, { env: s.env, fetch: unreachable });
@@ -414,12 +430,14 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("unreachable, credentials expired: exit 7 with one line", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     const outcome = await runIn(s.box, args, { env: s.env, fetch: unreachable });
     assertFailure(outcome, 7, "Unable to reach AWS Sign-In", "Connection refused");
   });
 
   await t.step("503 every time, credentials expired: exit 5, try again later", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     s.emulator.injectFault({ path: "/v1/token", status: 503, times: 4 });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -428,6 +446,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("429 every time, credentials expired: exit 5, not a new sign-in", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     s.emulator.injectFault({ path: "/v1/token", status: 429, times: 4 });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -436,6 +455,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("INSUFFICIENT_PERMISSIONS: exit 5 naming the missing action, no retry", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     s.emulator.injectFault({ path: "/v1/token", error: "INSUFFICIENT_PERMISSIONS" });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -444,6 +464,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   });
 
   await t.step("after all that, the session still refreshes", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     const outcome = await runIn(s.box, args, { env: s.env });
     processOutput(outcome);
@@ -453,6 +474,7 @@ Deno.test("export-credentials: passing service faults are retried, then served s
   // Last: the HTTP client may resend a request whose reused connection was dropped, so more drops
   // are queued than there are attempts, and some may be left over.
   await t.step("connections dropped by the service, credentials expired: exit 7", async () => {
+    await forgetFailures(s.path);
     await setSecondsLeft(s.path, -60);
     s.emulator.injectFault({ path: "/v1/token", drop: true, times: 10 });
     const outcome = await runIn(s.box, args, { env: s.env });
@@ -737,7 +759,7 @@ function otherWriterFirst(
           ...tokens.accessToken,
           expiresAt: new Date(Date.now() + tokens.expiresIn * 1000).toISOString(),
         };
-        entry.refreshToken = tokens.refreshToken;
+        entry.refreshToken = tokens.refreshToken!;
         save = () => Deno.writeTextFile(path, JSON.stringify(entry, null, 2));
         if (options.write === "before") await save();
         if (options.write === "never") save = () => Promise.resolve();
@@ -803,25 +825,64 @@ Deno.test("export-credentials: a token rotated meanwhile by a writer that does n
   });
 });
 
-Deno.test("export-credentials: a refresh that cannot be saved or locked exits 8 with one line", async (t) => {
+Deno.test("export-credentials: a cache that cannot be written never costs the session", async (t) => {
   await using s = await signedIn();
-  await setSecondsLeft(s.path, 60);
+  const readOnly = () => Promise.reject(new Error("Read-only file system"));
 
-  await t.step("write fails", async () => {
-    const outcome = await runIn(s.box, ["export-credentials", "--profile", "dev"], {
-      env: s.env,
-      fs: { writeTextFileAtomic: () => Promise.reject(new Error("Read-only file system")) },
-    });
-    assertFailure(
-      outcome,
-      8,
-      `"${s.path}"`,
-      "Read-only file system",
-      "aws-login login --profile dev",
-    );
-  });
+  await t.step(
+    "credentials still valid: served with a warning, the token is not spent",
+    async () => {
+      await setSecondsLeft(s.path, 60);
+      const before = s.emulator.counts.token;
+      const cached = JSON.parse(await Deno.readTextFile(s.path));
+      const outcome = await runIn(s.box, ["export-credentials", "--profile", "dev"], {
+        env: s.env,
+        fs: { writeFileAtomic: readOnly },
+      });
+      assertEquals(processOutput(outcome).AccessKeyId, cached.accessToken.accessKeyId);
+      assertStringIncludes(outcome.stderr, "Cannot write to the login cache directory");
+      assertStringIncludes(outcome.stderr, "Read-only file system");
+      assertEquals(s.emulator.counts.token, before);
+    },
+  );
 
-  await t.step("lock fails", async () => {
+  await t.step(
+    "credentials expired: exit 8 naming the directory, the token is not spent",
+    async () => {
+      await setSecondsLeft(s.path, -60);
+      const before = s.emulator.counts.token;
+      const outcome = await runIn(s.box, ["export-credentials", "--profile", "dev"], {
+        env: s.env,
+        fs: { writeFileAtomic: readOnly },
+      });
+      assertFailure(outcome, 8, `"${s.box.cacheDir}"`, "Read-only file system");
+      assertEquals(s.emulator.counts.token, before);
+    },
+  );
+
+  await t.step(
+    "the save fails after the refresh: the new credentials, and what to do",
+    async () => {
+      await setSecondsLeft(s.path, 60);
+      const cached = JSON.parse(await Deno.readTextFile(s.path));
+      const real = fakeDeps().fs;
+      const outcome = await runIn(s.box, ["export-credentials", "--profile", "dev"], {
+        env: s.env,
+        fs: {
+          writeFileAtomic: (path, data, options) =>
+            path === s.path ? readOnly() : real.writeFileAtomic(path, data, options),
+        },
+      });
+      const output = processOutput(outcome);
+      assertTrue(output.AccessKeyId !== cached.accessToken.accessKeyId);
+      assertStringIncludes(outcome.stderr, "could not be saved (");
+      assertStringIncludes(outcome.stderr, 'run "aws-login login --profile dev" to sign in again');
+      assertMatch(outcome.stderr, /^warning: [^\n]+\n$/);
+    },
+  );
+
+  await t.step("lock fails: exit 8 naming the lock file", async () => {
+    await setSecondsLeft(s.path, 60);
     const outcome = await runIn(s.box, ["export-credentials", "--profile", "dev"], {
       env: s.env,
       fs: { lock: () => Promise.reject(new Error("No locks available")) },
@@ -830,38 +891,57 @@ Deno.test("export-credentials: a refresh that cannot be saved or locked exits 8 
   });
 });
 
-Deno.test("sessionCredentials(): a token request that never answers times out like a network failure", async (t) => {
+Deno.test("sessionCredentials(): a token endpoint that never answers costs one retry cycle, once", async (t) => {
   await using s = await signedIn();
-  const deps = {
-    ...fakeDeps({ env: { HOME: s.box.home, ...s.env } }),
-    sleep: () => Promise.resolve(),
+  let calls = 0;
+  // The endpoint takes the request and says nothing until the client gives up.
+  const silent: Deps["fetch"] = (_input, init) => {
+    calls++;
+    return new Promise((_, reject) => {
+      const signal = init?.signal;
+      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+      // Time passes until the client gives up.
+      setTimeout(async () => {
+        while (!signal?.aborted) await deps.advance(100);
+      }, 0);
+    });
   };
+  const deps = fakeDeps({ env: { HOME: s.box.home, ...s.env }, clock: "auto", fetch: silent });
   const request = { profile: "dev", loginSession: SESSION, profileValues: {} };
 
-  await t.step("credentials still valid: served with a warning", async () => {
-    await setSecondsLeft(s.path, 60);
-    s.emulator.injectFault({ path: "/v1/token", status: 503, delayMs: 20_000 });
-    const result = await sessionCredentials(deps, request, {
-      requestTimeoutMs: 200,
-      retryDelaysMs: [],
-    });
+  await t.step("credentials still valid: served with a warning after the budget", async () => {
+    await setSecondsLeft(s.path, 60 + TOKEN_RETRY_BUDGET_MS / 1000);
+    const started = deps.now().getTime();
+    const result = await sessionCredentials(deps, request);
     assertEquals(result.refreshed, false);
-    assertStringIncludes(deps.stderr.text, "did not answer within 0.2 s");
+    assertStringIncludes(deps.stderr.text, "did not answer within");
+    assertEquals(calls, 2);
+    const spent = deps.now().getTime() - started;
+    assertTrue(spent <= TOKEN_RETRY_BUDGET_MS + 100, `${spent} ms`);
   });
 
-  await t.step("credentials expired: a NetworkError", async () => {
-    await setSecondsLeft(s.path, -60);
-    s.emulator.injectFault({ path: "/v1/token", status: 503, delayMs: 20_000 });
-    await assertRejects(
-      () => sessionCredentials(deps, request, { requestTimeoutMs: 200, retryDelaysMs: [] }),
-      NetworkError,
-      "did not answer",
-    );
+  await t.step(
+    "the next caller, credentials expired: the failure is reported at once",
+    async () => {
+      await setSecondsLeft(s.path, -60);
+      const error = await assertRejects(() => sessionCredentials(deps, request), NetworkError);
+      assertStringIncludes(error.message, "a moment ago");
+      assertEquals(calls, 2);
+    },
+  );
+
+  await t.step("once that is old news, a new cycle is tried", async () => {
+    await deps.advance(FAILURE_MEMORY_MS);
+    await assertRejects(() => sessionCredentials(deps, request), NetworkError, "did not answer");
+    assertEquals(calls, 4);
   });
 
   await t.step("a slow answer within the limit is used", async () => {
     s.emulator.injectFault({ path: "/v1/token", delayMs: 100 });
-    const result = await sessionCredentials(deps, request, { requestTimeoutMs: 10_000 });
+    await deps.advance(FAILURE_MEMORY_MS);
+    // The same moment, with a real endpoint that takes 100 ms.
+    const answering = fakeDeps({ env: { HOME: s.box.home, ...s.env }, now: deps.now() });
+    const result = await sessionCredentials(answering, request);
     assertEquals(result.refreshed, true);
   });
 });

@@ -76,23 +76,27 @@ async function cacheNames(box: Sandbox): Promise<string[]> {
   return (await Array.fromAsync(Deno.readDir(box.cacheDir))).map((entry) => entry.name).sort();
 }
 
-Deno.test("logout --profile: removes that session's file and lock, nothing else", async (t) => {
+Deno.test("logout --profile: removes that session's file, nothing else", async (t) => {
   await using box = await populated();
   const bob = (await fileOf(box, BOB)).slice(box.cacheDir.length + 1);
+  const alice = (await fileOf(box, ALICE)).slice(box.cacheDir.length + 1);
 
-  await t.step("dev: the spec's message, the file and its lock gone", async () => {
-    const result = await logout(box, ["--profile", "dev"]);
-    assertEquals(result, {
-      code: 0,
-      stdout: "",
-      stderr: `Removed cached login credentials for profile 'dev'. ${NOTE_ONE}\n`,
-    });
-    assertEquals(
-      await cacheNames(box),
-      [bob, `${bob}.lock`, "broken.json", "sso-token.json"].sort(),
-    );
-    assertEquals(await Deno.readTextFile(box.configPath), CONFIG);
-  });
+  await t.step(
+    "dev: the spec's message, the file gone, its lock file left for waiters",
+    async () => {
+      const result = await logout(box, ["--profile", "dev"]);
+      assertEquals(result, {
+        code: 0,
+        stdout: "",
+        stderr: `Removed cached login credentials for profile 'dev'. ${NOTE_ONE}\n`,
+      });
+      assertEquals(
+        await cacheNames(box),
+        [`${alice}.lock`, bob, `${bob}.lock`, "broken.json", "sso-token.json"].sort(),
+      );
+      assertEquals(await Deno.readTextFile(box.configPath), CONFIG);
+    },
+  );
 
   await t.step("dev2 shares the session, already gone: the same message, exit 0", async () => {
     const result = await logout(box, ["--profile", "dev2"]);
@@ -118,7 +122,10 @@ Deno.test("logout --profile: removes that session's file and lock, nothing else"
       result.stderr,
       `Removed cached login credentials for profile 'ops'. ${NOTE_ONE}\n`,
     );
-    assertEquals(await cacheNames(box), ["broken.json", "sso-token.json"]);
+    assertEquals(
+      await cacheNames(box),
+      [`${alice}.lock`, `${bob}.lock`, "broken.json", "sso-token.json"].sort(),
+    );
   });
 
   await t.step("the config file is exactly as it was", async () => {
@@ -135,7 +142,10 @@ Deno.test("logout --all: counts the sessions it removed", async (t) => {
       stdout: "",
       stderr: `Removed 2 cached login credentials. ${NOTE_ALL}\n`,
     });
-    assertEquals(await cacheNames(box), ["broken.json", "sso-token.json"]);
+    assertEquals(
+      (await cacheNames(box)).filter((name) => !name.endsWith(".lock")),
+      ["broken.json", "sso-token.json"],
+    );
     assertEquals(await Deno.readTextFile(box.configPath), CONFIG);
   });
 
@@ -182,14 +192,40 @@ Deno.test("logout: waits for a refresh in flight instead of letting it write the
   await using box = await populated();
   const path = await fileOf(box, ALICE);
   // A sibling export-credentials holds the lock while it refreshes.
-  const lock = await realDeps().fs.lock(`${path}.lock`);
-  const pending = logout(box, ["--profile", "dev"]);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  // It finishes its refresh: the new session replaces the file, then it lets go.
+  const sibling = await realDeps().fs.lock(`${path}.lock`);
+  const deps = fakeDeps({ env: { HOME: box.home } });
+  let waiting!: () => void;
+  const reachedLock = new Promise<void>((resolve) => waiting = resolve);
+  const watched = {
+    ...deps,
+    fs: {
+      ...deps.fs,
+      lock: (lockPath: string, options?: { signal?: AbortSignal }) => {
+        if (lockPath === `${path}.lock`) waiting();
+        return deps.fs.lock(lockPath, options);
+      },
+    },
+  };
+  const pending = run(["logout", "--profile", "dev"], watched);
+  await reachedLock;
+  // The sibling finishes its refresh: the new session replaces the file, then it lets go.
   await Deno.writeTextFile(path, session("111111111111"));
-  await lock.release();
-  const result = await pending;
-  assertEquals(result.code, 0, result.stderr);
+  await sibling.release();
+  assertEquals(await pending, 0, deps.stderr.text);
   assertEquals(await Deno.stat(path).then(() => "present", () => "gone"), "gone");
-  assertEquals(await Deno.stat(`${path}.lock`).then(() => "present", () => "gone"), "gone");
+  // The lock file stays: another process may be waiting on it.
+  assertEquals(await Deno.stat(`${path}.lock`).then(() => "present", () => "gone"), "present");
+});
+
+Deno.test("logout --all: sees a cache file that is a symbolic link, and removes only the link", async () => {
+  await using box = await populated();
+  const target = `${box.home}/elsewhere.json`;
+  await Deno.writeTextFile(target, session("333333333333"));
+  await Deno.symlink(
+    target,
+    `${box.cacheDir}/${await sha256Hex("arn:aws:iam::333333333333:user/c")}.json`,
+  );
+  const result = await logout(box, ["--all"]);
+  assertEquals(result.stderr, `Removed 3 cached login credentials. ${NOTE_ALL}\n`);
+  assertEquals(await Deno.readTextFile(target), session("333333333333"));
 });

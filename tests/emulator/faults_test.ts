@@ -292,13 +292,26 @@ Deno.test("startEmulator() validates options", async () => {
 });
 
 Deno.test("startEmulator() uses consecutive ports from a fixed port and fails when taken", async () => {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  await using emulator = await startEmulator({ port, regions: ["us-east-1", "us-west-2"] });
-  assertEquals(emulator.url, `http://127.0.0.1:${port}`);
-  assertEquals(emulator.urlFor("us-west-2"), `http://127.0.0.1:${port + 1}`);
-  await assertRejects(() => startEmulator({ port }), Error);
+  // Free ports are only known by taking one and giving it back; another process may take one in
+  // between, and then another pair is tried.
+  for (let attempt = 1;; attempt++) {
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    let emulator;
+    try {
+      emulator = await startEmulator({ port, regions: ["us-east-1", "us-west-2"] });
+    } catch (error) {
+      if (attempt >= 5 || (error as { code?: string }).code !== "EADDRINUSE") throw error;
+      continue;
+    }
+    await using _ = emulator;
+    assertEquals(emulator.url, `http://127.0.0.1:${port}`);
+    assertEquals(emulator.urlFor("us-west-2"), `http://127.0.0.1:${port + 1}`);
+    // Taken by the emulator itself: a second one cannot start there.
+    await assertRejects(() => startEmulator({ port }), Error);
+    return;
+  }
 });
 
 Deno.test("startEmulator() signs in the configured session ARN", async () => {

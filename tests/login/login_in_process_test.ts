@@ -78,9 +78,9 @@ Deno.test("login puts the cache back as it was when the config cannot be written
     ...deps,
     fs: {
       ...deps.fs,
-      writeTextFileAtomic(path: string, text: string, options?: { mode?: number }) {
+      writeFileAtomic(path: string, data: string | Uint8Array, options?: { mode?: number }) {
         if (path === box.configPath) return Promise.reject(new Error("disk full"));
-        return deps.fs.writeTextFileAtomic(path, text, options);
+        return deps.fs.writeFileAtomic(path, data, options);
       },
     },
   };

@@ -152,7 +152,13 @@ for (const [os, launchers] of otherSystems) {
 Deno.test("gatherFacts() on Windows falls back to %SystemRoot%\\System32", async () => {
   const statted: string[] = [];
   const base = fakeDeps({ os: "windows", env: { SystemRoot: "D:\\WINDOWS" } });
-  const file: FileInfo = { isFile: true, isDirectory: false, mode: null, mtime: null };
+  const file: FileInfo = {
+    isFile: true,
+    isDirectory: false,
+    isSymlink: false,
+    mode: null,
+    mtime: null,
+  };
   const deps = {
     ...base,
     fs: {

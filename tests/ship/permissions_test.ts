@@ -11,7 +11,7 @@ import {
   envAllowList,
   netAllowList,
   permissionFlags,
-  SAMPLE_REGIONS,
+  SIGN_IN_HOST_PATTERNS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
@@ -88,6 +88,7 @@ Deno.test("permissionFlags() grants no permission wholesale except read, write a
 
 Deno.test("the --allow-env list names every variable lib/ reads, and no other", async () => {
   const read = new Set<string>([...ENV_NAMES, PROFILE_CHAIN_VARIABLE]);
+  assertTrue(ENV_NAMES.every((name) => ENV_VARIABLES.browser!.includes(name)));
   const dynamic: string[] = [];
   // Calls of Deps.env(), readEnv() and Deno.env.get(), and the names given to booleanSetting().
   const call = /(?:\benv|\breadEnv|\bDeno\.env\.get)\(\s*([^)]*?)\s*\)/g;
@@ -103,7 +104,7 @@ Deno.test("the --allow-env list names every variable lib/ reads, and no other", 
   }
   // Reads with a computed name, each accounted for: a new one must be added here and to the list.
   assertEquals(dynamic.sort(), [
-    "lib/aws/login_cache.ts: name", // expandPath(): unlisted variables read as unset
+    "lib/aws/home.ts: name", // expandPath(): unlisted variables read as unset
     "lib/aws/shared_config.ts: variable", // booleanSetting(): the names are collected above
     "lib/commands/export_credentials.ts: PROFILE_CHAIN_VARIABLE",
     "lib/platform/facts.ts: name", // ENV_NAMES
@@ -118,11 +119,62 @@ Deno.test("ENV_VARIABLES lists each variable once", () => {
   assertEquals(envAllowList().length, all.length);
 });
 
+/**
+ * One region of each partition, to derive its host names from. `us-gov-west-1` is there because
+ * its FIPS host has no region label.
+ */
+const SAMPLE_REGIONS: Readonly<Record<string, readonly string[]>> = {
+  "aws": ["us-east-1"],
+  "aws-cn": ["cn-north-1"],
+  "aws-eusc": ["eusc-de-east-1"],
+  "aws-iso": ["us-iso-east-1"],
+  "aws-iso-b": ["us-isob-east-1"],
+  "aws-iso-e": ["eu-isoe-west-1"],
+  "aws-iso-f": ["us-isof-south-1"],
+  "aws-us-gov": ["us-gov-west-1", "us-gov-east-1"],
+};
+
 Deno.test("SAMPLE_REGIONS has regions of every partition, and only of it", () => {
   assertEquals(Object.keys(SAMPLE_REGIONS).sort(), PARTITIONS.map((p) => p.id).sort());
   for (const [id, regions] of Object.entries(SAMPLE_REGIONS)) {
     for (const region of regions) assertEquals(partitionOf(region).id, id, region);
   }
+});
+
+function coveredBy(pattern: string, host: string): boolean {
+  if (!pattern.startsWith("*.")) return pattern === host;
+  const suffix = pattern.slice(2);
+  return host === suffix || host.endsWith(`.${suffix}`);
+}
+
+/** The host patterns as the endpoint rules give them: the part of each host after its region. */
+function derivedHostPatterns(): string[] {
+  const patterns = new Set<string>();
+  for (const partition of PARTITIONS) {
+    for (const region of SAMPLE_REGIONS[partition.id] ?? []) {
+      for (const useFips of [false, true]) {
+        for (const useDualStack of [false, true]) {
+          let host: string;
+          try {
+            host = new URL(resolveSignInEndpoint(region, { useFips, useDualStack }).base).hostname;
+          } catch {
+            continue; // a variant the partition does not have (dual-stack in the ISO partitions)
+          }
+          const labels = host.split(".");
+          const index = labels.indexOf(region);
+          patterns.add(index === -1 ? host : `*.${labels.slice(index + 1).join(".")}`);
+        }
+      }
+    }
+  }
+  const wildcards = [...patterns].filter((pattern) => pattern.startsWith("*."));
+  return [...patterns]
+    .filter((pattern) => pattern.startsWith("*.") || !wildcards.some((w) => coveredBy(w, pattern)))
+    .sort();
+}
+
+Deno.test("SIGN_IN_HOST_PATTERNS is what the endpoint rules give", () => {
+  assertEquals([...SIGN_IN_HOST_PATTERNS].sort(), derivedHostPatterns());
 });
 
 const REGIONS = [

@@ -16,7 +16,7 @@ Deno.test("createAuthorizationRequest() reproduces aws-cli's URL byte for byte (
   const request = await createAuthorizationRequest(
     "https://us-east-1.signin.aws.amazon.com/v1/authorize",
     {
-      flow: "same-device",
+      clientKind: "same-device",
       redirectUri: "http://127.0.0.1:54321/oauth/callback",
       state: SPEC_STATE,
       codeVerifier: "a".repeat(64),
@@ -33,7 +33,7 @@ Deno.test("createAuthorizationRequest() uses the cross-device client and confirm
   const request = await createAuthorizationRequest(
     "https://us-east-1.signin.aws.amazon.com/v1/authorize",
     {
-      flow: "cross-device",
+      clientKind: "cross-device",
       redirectUri: "https://us-east-1.signin.aws.amazon.com/v1/sessions/confirmation",
       state: SPEC_STATE,
     },
@@ -49,12 +49,12 @@ Deno.test("createAuthorizationRequest() uses the cross-device client and confirm
 
 Deno.test("createAuthorizationRequest() makes a fresh RFC 7636 verifier and matching S256 challenge", async () => {
   const a = await createAuthorizationRequest("https://h/v1/authorize", {
-    flow: "same-device",
+    clientKind: "same-device",
     redirectUri: "r",
     state: "s",
   });
   const b = await createAuthorizationRequest("https://h/v1/authorize", {
-    flow: "same-device",
+    clientKind: "same-device",
     redirectUri: "r",
     state: "s",
   });

@@ -1,6 +1,21 @@
-import { assertEquals, assertMatch, assertRejects, assertTrue } from "../support/assert.ts";
-import { fakeDeps } from "../support/fake_deps.ts";
-import { redeemAuthorizationCode, refreshWithToken } from "../../lib/signin/token.ts";
+import {
+  assertEquals,
+  assertMatch,
+  assertRejects,
+  assertStringIncludes,
+  assertTrue,
+} from "../support/assert.ts";
+import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
+import {
+  redeemAuthorizationCode,
+  refreshWithToken,
+  requestTokens,
+} from "../../lib/signin/token.ts";
+import {
+  RETRY_DELAYS_MS,
+  TOKEN_REQUEST_TIMEOUT_MS,
+  TOKEN_RETRY_BUDGET_MS,
+} from "../../lib/signin/token_policy.ts";
 import { resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
 import { generateDPoPKeyPair, jwkThumbprint } from "../../lib/signin/dpop_key.ts";
 import { decodeBase64Url } from "../../lib/signin/base64.ts";
@@ -195,15 +210,63 @@ Deno.test("processAwsTokenResponse() rejects answers that are not a complete tok
       JSON.stringify({ ...OK_BODY, accessToken: { accessKeyId: "A", secretAccessKey: "S" } }),
       JSON.stringify({ ...OK_BODY, refreshToken: "" }),
       JSON.stringify({ ...OK_BODY, expiresIn: "900" }),
+      JSON.stringify({ ...OK_BODY, expiresIn: 0 }),
+      JSON.stringify({ ...OK_BODY, expiresIn: -900 }),
+      JSON.stringify({ ...OK_BODY, expiresIn: 43_201 }),
+      JSON.stringify({ ...OK_BODY, expiresIn: 1e12 }),
       JSON.stringify({ ...OK_BODY, idToken: 5 }),
+      JSON.stringify({ ...OK_BODY, refreshToken: undefined }),
     ]
   ) {
     const error = await assertRejects(
-      () => processAwsTokenResponse(new Response(body)),
+      () => processAwsTokenResponse(new Response(body), { grant: "authorization_code" }),
       ServiceError,
     );
-    assertEquals(error.code, "INVALID_RESPONSE");
+    assertEquals(error.code, "INVALID_RESPONSE", body);
   }
+});
+
+Deno.test("processAwsTokenResponse() takes a refresh answer without refreshToken (the current one stays)", async () => {
+  const { refreshToken: _, idToken: __, ...body } = OK_BODY;
+  const tokens = await processAwsTokenResponse(Response.json(body), { grant: "refresh_token" });
+  assertEquals(tokens.refreshToken, undefined);
+  assertEquals(tokens.expiresIn, 900);
+  for (const expiresIn of [1, 43_200]) {
+    const ok = await processAwsTokenResponse(Response.json({ ...body, expiresIn }), {
+      grant: "refresh_token",
+    });
+    assertEquals(ok.expiresIn, expiresIn);
+  }
+});
+
+Deno.test("processAwsTokenResponse() prints no escape sequence and no secret from an error", async () => {
+  const echo = Response.json({
+    error: "INVALID_REQUEST",
+    message: "\x1b[2J\x1b]0;pwned\x07Bad token ASORsecretrefreshtoken in body " + "x".repeat(2000),
+  }, { status: 400, headers: { "x-amzn-errortype": "ValidationException\x1b[31m" } });
+  const error = await assertRejects(
+    () =>
+      processAwsTokenResponse(echo, {
+        grant: "refresh_token",
+        secrets: ["ASORsecretrefreshtoken"],
+      }),
+    ServiceError,
+  );
+  assertEquals(error.code, "INVALID_REQUEST");
+  assertEquals(error.message.includes("\x1b"), false);
+  assertEquals(error.message.includes("ASORsecretrefreshtoken"), false);
+  assertStringIncludes(error.message, "Bad token [redacted] in body");
+  assertTrue(error.message.length <= 300, `${error.message.length}`);
+  assertEquals(error.errorType, undefined);
+  // A body that is not JSON is never shown.
+  const html = await assertRejects(
+    () =>
+      processAwsTokenResponse(new Response("<html>refreshToken=ASORx</html>", { status: 502 }), {
+        grant: "refresh_token",
+      }),
+    ServiceError,
+  );
+  assertEquals(html.message, "AWS Sign-In answered HTTP 502");
 });
 
 Deno.test("a network failure is a NetworkError naming the endpoint", async () => {
@@ -253,4 +316,123 @@ Deno.test("toJsonBody() refuses parameters the AWS dialect does not know", () =>
     failed = error instanceof TypeError;
   }
   assertTrue(failed);
+});
+
+/** A token endpoint scripted per request: an answer, or silence until the request times out. */
+function scriptedEndpoint(
+  deps: () => FakeDeps,
+  script: readonly ("silent" | "stall-body" | number)[],
+): { fetch: FakeDeps["fetch"]; calls: number[] } {
+  const calls: number[] = [];
+  return {
+    calls,
+    fetch: (_input, init) => {
+      const step = script[calls.length] ?? 200;
+      calls.push(deps().now().getTime());
+      const signal = init?.signal ?? undefined;
+      if (step === "silent") {
+        return new Promise((_, reject) => {
+          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
+          // The endpoint says nothing while the whole timeout passes.
+          setTimeout(() => void deps().advance(TOKEN_REQUEST_TIMEOUT_MS), 0);
+        });
+      }
+      if (step === "stall-body") {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"accessToken": {'));
+            signal?.addEventListener("abort", () => controller.error(signal.reason), {
+              once: true,
+            });
+            setTimeout(() => void deps().advance(TOKEN_REQUEST_TIMEOUT_MS), 0);
+          },
+        });
+        return Promise.resolve(
+          new Response(body, { headers: { "content-type": "application/json" } }),
+        );
+      }
+      if (step === 200) return Promise.resolve(Response.json(OK_BODY));
+      return Promise.resolve(
+        Response.json({ error: step === 429 ? "INVALID_REQUEST" : "server_error", message: "x" }, {
+          status: step,
+        }),
+      );
+    },
+  };
+}
+
+async function refreshOnce(
+  script: readonly ("silent" | "stall-body" | number)[],
+  random: number[] = [0],
+) {
+  const endpoint = scriptedEndpoint(() => deps, script);
+  const deps = fakeDeps({ clock: "auto", fetch: endpoint.fetch, random });
+  const started = deps.now().getTime();
+  const context = {
+    endpoint: resolveSignInEndpoint("us-east-1"),
+    clientId: "arn:aws:signin:::devtools/same-device",
+    keyPair: await generateDPoPKeyPair(),
+  };
+  const outcome = await requestTokens(deps, context, { grant: "refresh_token", refreshToken: "r" })
+    .then((tokens) => ({ tokens }), (error: unknown) => ({ error }));
+  return {
+    outcome,
+    calls: endpoint.calls.map((at) => at - started),
+    elapsed: deps.now().getTime() - started,
+  };
+}
+
+Deno.test("requestTokens() retries a refresh after a 5xx or a timeout, with growing pauses", async () => {
+  const { outcome, calls } = await refreshOnce([503, 500, 200]);
+  assertEquals("tokens" in outcome, true);
+  assertEquals(calls, [0, RETRY_DELAYS_MS[0]!, RETRY_DELAYS_MS[0]! + RETRY_DELAYS_MS[1]!]);
+  const timedOut = await refreshOnce(["silent", 200]);
+  assertEquals("tokens" in timedOut.outcome, true);
+  assertEquals(timedOut.calls, [0, TOKEN_REQUEST_TIMEOUT_MS + RETRY_DELAYS_MS[0]!]);
+});
+
+Deno.test("requestTokens() jitters its pauses with Deps.random", async () => {
+  const { calls } = await refreshOnce([503, 200], [0.999]);
+  assertEquals(calls[1], RETRY_DELAYS_MS[0]! + Math.floor(0.999 * RETRY_DELAYS_MS[0]! * 0.25));
+});
+
+Deno.test("requestTokens() stops at the retry budget: a silent endpoint costs 30 s, not minutes", async () => {
+  const { outcome, calls, elapsed } = await refreshOnce(["silent", "silent", "silent", "silent"]);
+  assertTrue("error" in outcome && outcome.error instanceof NetworkError);
+  assertEquals((outcome as { error: NetworkError }).error.code, "TIMEOUT");
+  assertEquals(calls.length, 2);
+  assertTrue(elapsed <= TOKEN_RETRY_BUDGET_MS, `${elapsed}`);
+  assertTrue(elapsed >= TOKEN_RETRY_BUDGET_MS - 1000, `${elapsed}`);
+});
+
+Deno.test("a body that stalls after the headers is the unreachable error, not a crash", async () => {
+  const { outcome } = await refreshOnce(["stall-body", "stall-body", "stall-body", "stall-body"]);
+  assertTrue("error" in outcome);
+  const error = (outcome as { error: unknown }).error;
+  assertTrue(error instanceof NetworkError, String(error));
+  assertEquals((error as NetworkError).exitCode, 7);
+  assertStringIncludes((error as NetworkError).message, "did not answer within");
+});
+
+Deno.test("requestTokens() never retries a code redemption but for throttling", async () => {
+  for (const [script, calls] of [[[500, 200], 1], [["silent", 200], 1], [[429, 200], 2]] as const) {
+    const endpoint = scriptedEndpoint(() => deps, script);
+    const deps = fakeDeps({ clock: "auto", fetch: endpoint.fetch });
+    const parameters = new URLSearchParams("code=c&state=s");
+    await requestTokens(deps, {
+      endpoint: resolveSignInEndpoint("us-east-1"),
+      clientId: "arn:aws:signin:::devtools/same-device",
+      keyPair: await generateDPoPKeyPair(),
+    }, {
+      grant: "authorization_code",
+      response: checkAuthorizationResponse(parameters, "s"),
+      codeVerifier: "v".repeat(43),
+      redirectUri: "http://127.0.0.1:1/oauth/callback",
+    }).catch(() => {});
+    assertEquals(endpoint.calls.length, calls, JSON.stringify(script));
+  }
+});
+
+Deno.test("TOKEN_RETRY_BUDGET_MS bounds a refresh to two silent attempts", () => {
+  assertTrue(2 * TOKEN_REQUEST_TIMEOUT_MS >= TOKEN_RETRY_BUDGET_MS);
 });

@@ -27,7 +27,11 @@ export async function fakeBrowserEnv(
   };
 }
 
-/** Every file under a directory with its text and mode, for "exactly as they were" checks. */
+/**
+ * Every file under a directory with its text and mode, for "exactly as they were" checks. Lock
+ * files (`*.lock`) are left out: aws-login creates them beside the files it locks and never deletes
+ * them (another process may be waiting on one), and they hold no data of the user's.
+ */
 export async function snapshotTree(root: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   async function walk(dir: string): Promise<void> {
@@ -39,6 +43,7 @@ export async function snapshotTree(root: string): Promise<Record<string, string>
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = `${dir}/${entry.name}`;
+      if (entry.isFile && entry.name.endsWith(".lock")) continue;
       const info = await Deno.lstat(path);
       const mode = info.mode === null ? "" : ` ${(info.mode & 0o777).toString(8)}`;
       if (entry.isDirectory) {

@@ -16,6 +16,7 @@ import type {
 } from "../../lib/runtime/deps.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { LineReader } from "../../lib/runtime/line_reader.ts";
+import { type ClockMode, VirtualClock } from "./virtual_clock.ts";
 
 /** Captured text of an output stream. */
 export interface CapturedOutput extends Output {
@@ -61,6 +62,13 @@ export function pushInput(isTerminal = false): Input & { push(line: string): voi
 export interface FakeDepsOptions {
   env?: Record<string, string>;
   now?: Date;
+  /**
+   * `manual` (default): time moves only with {@link FakeDeps.advance}; `auto`: every sleep moves it
+   * (backoff and retries run at once, as if the time had passed); `real`: the real clock and timers.
+   */
+  clock?: ClockMode | "real";
+  /** Values {@link Deps.random} returns, in turn (default always 0.5). */
+  random?: readonly number[];
   os?: OsName;
   stdin?: Input;
   stdoutIsTerminal?: boolean;
@@ -77,10 +85,12 @@ export interface FakeDeps extends Deps {
   readonly stderr: CapturedOutput;
   /** The environment; tests may change it. */
   readonly envRecord: Record<string, string>;
-  /** Moves the fake clock forward. */
-  advance(ms: number): void;
-  /** Sets the fake clock. */
+  /** Moves the virtual clock forward, firing due sleeps and timeouts (no-op on the real clock). */
+  advance(ms: number): Promise<void>;
+  /** Sets the virtual clock without firing anything. */
   setNow(date: Date): void;
+  /** The virtual clock, `undefined` with `clock: "real"`. */
+  readonly clock: VirtualClock | undefined;
   /** The argv of every spawn call, in order. */
   readonly spawned: string[][];
 }
@@ -88,21 +98,32 @@ export interface FakeDeps extends Deps {
 /** Builds a {@link FakeDeps}. */
 export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
   const real = realDeps();
-  let now = options.now?.getTime() ?? Date.now();
+  const mode = options.clock ?? "manual";
+  const clock = mode === "real"
+    ? undefined
+    : new VirtualClock(options.now?.getTime() ?? Date.now(), mode);
+  let offset = (options.now?.getTime() ?? Date.now()) - Date.now();
   const envRecord = { ...(options.env ?? {}) };
   const os = options.os ?? real.os;
   const spawned: string[][] = [];
+  const randoms = [...(options.random ?? [])];
+  let nextRandom = 0;
   return {
-    now: () => new Date(now),
-    advance(ms) {
-      now += ms;
+    now: () => new Date(clock?.now() ?? Date.now() + offset),
+    async advance(ms) {
+      if (clock === undefined) offset += ms;
+      else await clock.advance(ms);
     },
     setNow(date) {
-      now = date.getTime();
+      if (clock === undefined) offset = date.getTime() - Date.now();
+      else clock.set(date.getTime());
     },
+    clock,
     randomBytes: real.randomBytes,
     randomUUID: real.randomUUID,
-    sleep: real.sleep,
+    random: () => randoms.length === 0 ? 0.5 : randoms[nextRandom++ % randoms.length]!,
+    sleep: clock === undefined ? real.sleep : (ms, signal) => clock.sleep(ms, signal),
+    timeout: clock === undefined ? real.timeout : (ms) => clock.timeout(ms),
     env: (name) => envRecord[name],
     envRecord,
     os,

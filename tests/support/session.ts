@@ -64,3 +64,11 @@ export async function setSecondsLeft(path: string, secondsLeft: number): Promise
   );
   await Deno.writeTextFile(path, JSON.stringify(entry));
 }
+
+/**
+ * Empties the note a failed refresh leaves in the lock file, as if the `FAILURE_MEMORY_MS` after it
+ * had passed: the next caller runs its own retry cycle again.
+ */
+export async function forgetFailures(path: string): Promise<void> {
+  await Deno.writeTextFile(`${path}.lock`, "").catch(() => {});
+}

@@ -48,3 +48,30 @@ export function dirnameOf(path: string): string {
   if (index === 0) return path.slice(0, 1);
   return path.slice(0, index);
 }
+
+/**
+ * Whether a path is absolute (`/x`, `C:\x`, `\\server\x`).
+ *
+ * @example
+ * ```ts
+ * isAbsolutePath("/etc"); // true
+ * isAbsolutePath("dotfiles/aws"); // false
+ * ```
+ */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith("\\\\");
+}
+
+/**
+ * Resolves `path` against a directory, as a symbolic link's target is resolved against the
+ * directory of the link.
+ *
+ * @example
+ * ```ts
+ * resolvePath("/home/me/.aws", "../dotfiles/aws/config"); // "/home/me/.aws/../dotfiles/aws/config"
+ * resolvePath("/home/me/.aws", "/etc/aws/config"); // "/etc/aws/config"
+ * ```
+ */
+export function resolvePath(directory: string, path: string): string {
+  return isAbsolutePath(path) ? path : joinPath(directory, path);
+}

@@ -1,0 +1,204 @@
+/**
+ * The one policy for `CreateOAuth2Token` calls, for both grants: how long a request may take, what
+ * is retried and how often, and what each error tells the user to do. The error codes are exported
+ * as constants (in oauth4webapi's style) so that callers never match string literals.
+ *
+ * Why the grants differ: an authorization code is single-use ("NOT idempotent" in the service
+ * model), so only throttling, which the service answers before using the code, is retried. A
+ * refresh is "idempotent within the token validity window" (spec §17): a refresh whose answer was
+ * lost to a timeout or a 5xx may be sent again with the same refresh token.
+ *
+ * @module
+ */
+
+import {
+  type AwsLoginError,
+  LoginRequiredError,
+  NetworkError,
+  ServiceError,
+  signInAgain,
+} from "../errors.ts";
+import type { TokenGrant } from "./aws_dialect.ts";
+
+/** `error` of an expired refresh token (or a skewed clock at sign-in, aws-cli #10330). */
+export const TOKEN_EXPIRED = "TOKEN_EXPIRED";
+/** `error` when the user's password changed since the sign-in. */
+export const USER_CREDENTIALS_CHANGED = "USER_CREDENTIALS_CHANGED";
+/** `error` when the identity lacks `signin:CreateOAuth2Token`. */
+export const INSUFFICIENT_PERMISSIONS = "INSUFFICIENT_PERMISSIONS";
+/** `error` of an authorization code redeemed too late. */
+export const AUTHCODE_EXPIRED = "AUTHCODE_EXPIRED";
+/** `error` of a request the service refused, such as a spent or foreign refresh token. */
+export const INVALID_REQUEST = "INVALID_REQUEST";
+/** `error` of a service failure. */
+export const SERVER_ERROR = "server_error";
+/** Our code: the answer could not be used. */
+export const INVALID_RESPONSE = "INVALID_RESPONSE";
+/** Our code: the request did not get an answer in time. */
+export const TIMEOUT = "TIMEOUT";
+/** Our code: the endpoint could not be reached. */
+export const UNREACHABLE = "UNREACHABLE";
+/** Our code: the program's permissions do not let it connect to the endpoint. */
+export const NOT_ALLOWED = "NOT_ALLOWED";
+
+/**
+ * How long one token request may take, the answer's body included. Without a limit, an endpoint
+ * that accepts the connection and never answers would hang every `credential_process` caller.
+ */
+export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * How long all the attempts of one token exchange may take together. A caller waiting for the
+ * refresh lock waits about this long at most, then learns the outcome from the lock's note.
+ */
+export const TOKEN_RETRY_BUDGET_MS = 30_000;
+
+/** Pauses before the retries (a quarter more at most, at random, so that callers spread out). */
+export const RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
+
+/**
+ * Whether an error is worth another try after a pause, for this grant: throttling always; for a
+ * refresh also a 5xx, a network failure and a timeout.
+ *
+ * @example
+ * ```ts
+ * import { ServiceError } from "../errors.ts";
+ * isRetryable(new ServiceError("x", { status: 503 }), "refresh_token"); // true
+ * isRetryable(new ServiceError("x", { status: 503 }), "authorization_code"); // false
+ * ```
+ */
+export function isRetryable(error: unknown, grant: TokenGrant): boolean {
+  if (error instanceof ServiceError && error.status === 429) return true;
+  if (grant === "authorization_code") return false;
+  if (error instanceof NetworkError) return error.code !== NOT_ALLOWED;
+  return error instanceof ServiceError && error.status >= 500;
+}
+
+/**
+ * A refresh token the service refused (`INVALID_REQUEST` that is not throttling or an outage):
+ * spent, revoked, from another region, or rotated by another writer.
+ *
+ * @example
+ * ```ts
+ * import { ServiceError } from "../errors.ts";
+ * isRefusedGrant(new ServiceError("x", { status: 400, code: INVALID_REQUEST })); // true
+ * ```
+ */
+export function isRefusedGrant(error: unknown): error is ServiceError {
+  return error instanceof ServiceError && error.code === INVALID_REQUEST &&
+    !isRetryable(error, "refresh_token");
+}
+
+/**
+ * The pause before retry number `attempt` (0 for the first retry), with up to a quarter more of
+ * jitter from `random` (a number in [0, 1)); `undefined` when no retry is left.
+ *
+ * @example
+ * ```ts
+ * retryDelayMs(0, 0); // 250
+ * retryDelayMs(3, 0); // undefined
+ * ```
+ */
+export function retryDelayMs(attempt: number, random: number): number | undefined {
+  const base = RETRY_DELAYS_MS[attempt];
+  return base === undefined ? undefined : base + Math.floor(random * base * 0.25);
+}
+
+/** What {@link explainTokenError} needs to give advice. */
+export interface ExplainContext {
+  readonly grant: TokenGrant;
+  /** The profile, to name the sign-in command (refresh only). */
+  readonly profile?: string;
+}
+
+/**
+ * Turns a failed token exchange into the error the user sees, with what to do about it. Errors
+ * that are not the service's (network, our own bugs) pass through unchanged.
+ *
+ * @example
+ * ```ts
+ * import { ServiceError } from "../errors.ts";
+ * const error = explainTokenError(
+ *   new ServiceError("The refresh token has expired.", { status: 401, code: TOKEN_EXPIRED }),
+ *   { grant: "refresh_token", profile: "dev" },
+ * );
+ * // LoginRequiredError: Your session has expired: run "aws-login login --profile dev" to sign in again
+ * ```
+ */
+export function explainTokenError(error: unknown, context: ExplainContext): unknown {
+  if (!(error instanceof ServiceError)) return error;
+  const options = {
+    code: error.code,
+    status: error.status,
+    errorType: error.errorType,
+    cause: error,
+  };
+  const type = error.errorType ? `${error.errorType} ` : "";
+  if (error.code === INSUFFICIENT_PERMISSIONS) {
+    return new ServiceError(
+      "Unable to create or refresh login credentials due to insufficient permissions: the 'signin:CreateOAuth2Token' action may be missing",
+      {
+        ...options,
+        hint: "Ask your administrator for the SignInLocalDevelopmentAccess managed policy",
+      },
+    );
+  }
+  if (context.grant === "authorization_code") return explainRedeem(error, options, type);
+  const profile = context.profile ?? "default";
+  const again = signInAgain(profile);
+  if (isRetryable(error, "refresh_token")) {
+    // Throttling and outages pass: whatever their body says, signing in again would not help.
+    return new ServiceError(
+      `AWS Sign-In could not refresh the login session (HTTP ${error.status}: ${error.message}): try again later`,
+      options,
+    );
+  }
+  switch (error.code) {
+    case TOKEN_EXPIRED:
+      return new LoginRequiredError(`Your session has expired: ${again}`, options);
+    case USER_CREDENTIALS_CHANGED:
+      return new LoginRequiredError(
+        `Unable to refresh login credentials because of a change in your password: ${again} with your new password`,
+        options,
+      );
+    case INVALID_REQUEST:
+      return new LoginRequiredError(
+        `AWS Sign-In refused to refresh the session (${error.message}): ${again}`,
+        options,
+      );
+    default:
+      return new ServiceError(
+        `Unable to refresh the login session (${type}${error.code}): ${error.message}`,
+        options,
+      );
+  }
+}
+
+function explainRedeem(
+  error: ServiceError,
+  options: { code: string; status: number; errorType: string | undefined; cause: unknown },
+  type: string,
+): AwsLoginError {
+  switch (error.code) {
+    case AUTHCODE_EXPIRED:
+      return new ServiceError(
+        "Error loading or redeeming a login authorization code: Unable to complete the login process due to an expired authorization code",
+        { ...options, hint: "Run the command again and finish the sign-in sooner" },
+      );
+    case TOKEN_EXPIRED:
+      return new ServiceError(`AWS Sign-In rejected the sign-in: ${error.message}`, {
+        ...options,
+        hint:
+          "This right after signing in usually means this computer's clock is wrong: sync it (on WSL: sudo hwclock -s) and run the command again",
+      });
+    default:
+      return new ServiceError(
+        `AWS Sign-In rejected the token request (${type}${error.code}): ${error.message}`,
+        {
+          ...options,
+          hint:
+            "Run the command again; if it keeps failing, the Sign-In service may have a problem in this region",
+        },
+      );
+  }
+}
