@@ -3,7 +3,7 @@
  *
  * | Request | Effect |
  * |---|---|
- * | `GET /_emulator/state` | JSON `{ counts, regions, approval, sessionArn, pendingFaults }` |
+ * | `GET /_emulator/state` | JSON `{ counts, regions, approval, sessionArn, refreshIdempotency, refreshIdempotencyWindowSeconds, pendingFaults }` |
  * | `POST /_emulator/faults` (JSON {@link Fault}) | queues the fault, 201 |
  * | `POST /_emulator/expire-refresh-tokens` | like {@link Emulator.expireRefreshTokens}, 204 |
  * | `POST /_emulator/change-user-credentials` | like {@link Emulator.changeUserCredentials}, 204 |
@@ -70,6 +70,8 @@ export function handleAdmin(request: IncomingRequest, context: AdminContext): Re
         regions: context.urls,
         approval: context.config.approval,
         sessionArn: context.config.sessionArn,
+        refreshIdempotency: context.config.refreshIdempotency,
+        refreshIdempotencyWindowSeconds: context.config.refreshIdempotencyWindowSeconds,
         pendingFaults: context.faults.pending,
       });
     case "GET /_emulator/jwks":

@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { ApprovalMode, EmulatorOptions } from "./types.ts";
+import type { ApprovalMode, EmulatorOptions, RefreshIdempotency } from "./types.ts";
 
 /** Default login session ARN. */
 export const DEFAULT_SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
@@ -17,6 +17,8 @@ export interface EmulatorConfig {
   readonly accountId: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  readonly refreshIdempotency: RefreshIdempotency;
+  readonly refreshIdempotencyWindowSeconds: number;
   readonly authCodeTtlSeconds: number;
   readonly dpopIatWindowSeconds: number;
   readonly now: () => number;
@@ -79,6 +81,27 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
       `Invalid option "sessionArn": "${sessionArn}" is not an IAM or STS ARN with a 12-digit account`,
     );
   }
+  const accessTokenTtlSeconds = positiveInteger(
+    "accessTokenTtlSeconds",
+    options.accessTokenTtlSeconds,
+    900,
+  );
+  const refreshIdempotency = options.refreshIdempotency ?? "window";
+  if (refreshIdempotency !== "window" && refreshIdempotency !== "strict") {
+    throw new RangeError(
+      `Invalid option "refreshIdempotency": "${refreshIdempotency}" is not "window" or "strict"`,
+    );
+  }
+  const refreshIdempotencyWindowSeconds = positiveInteger(
+    "refreshIdempotencyWindowSeconds",
+    options.refreshIdempotencyWindowSeconds,
+    accessTokenTtlSeconds,
+  );
+  if (refreshIdempotencyWindowSeconds > accessTokenTtlSeconds) {
+    throw new RangeError(
+      `Invalid option "refreshIdempotencyWindowSeconds": ${refreshIdempotencyWindowSeconds} is longer than accessTokenTtlSeconds (${accessTokenTtlSeconds}), so a replay could hand out expired credentials`,
+    );
+  }
   const port = options.port ?? 0;
   if (!Number.isSafeInteger(port) || port < 0 || port + regions.length - 1 > 65535) {
     throw new RangeError(`Invalid option "port": ${port} is not a usable port`);
@@ -88,16 +111,14 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     approval,
     sessionArn,
     accountId: arnMatch[2] ?? "",
-    accessTokenTtlSeconds: positiveInteger(
-      "accessTokenTtlSeconds",
-      options.accessTokenTtlSeconds,
-      900,
-    ),
+    accessTokenTtlSeconds,
     refreshTokenTtlSeconds: positiveInteger(
       "refreshTokenTtlSeconds",
       options.refreshTokenTtlSeconds,
       43200,
     ),
+    refreshIdempotency,
+    refreshIdempotencyWindowSeconds,
     authCodeTtlSeconds: positiveInteger("authCodeTtlSeconds", options.authCodeTtlSeconds, 300),
     dpopIatWindowSeconds: positiveInteger(
       "dpopIatWindowSeconds",

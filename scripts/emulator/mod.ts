@@ -27,4 +27,5 @@ export type {
   Fault,
   FaultPath,
   OAuth2ErrorCode,
+  RefreshIdempotency,
 } from "./types.ts";

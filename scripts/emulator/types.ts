@@ -7,6 +7,14 @@
 /** How `GET /v1/authorize` obtains the user's consent. */
 export type ApprovalMode = "auto" | "page";
 
+/**
+ * How the refresh grant treats a refresh token that was already rotated out (spec §5.2, §17).
+ * `"window"`: the service model's "idempotent within token validity window" — a retry with the
+ * predecessor gets the same answer again while its successor is unused. `"strict"`: rotation
+ * only; a rotated-out token is refused at once.
+ */
+export type RefreshIdempotency = "window" | "strict";
+
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {
   /**
@@ -26,6 +34,17 @@ export interface EmulatorOptions {
   accessTokenTtlSeconds?: number;
   /** Absolute lifetime of a login session's refresh tokens, counted from login. Default 43200 (12 h). */
   refreshTokenTtlSeconds?: number;
+  /**
+   * Default `"window"`: when refresh token R1 was rotated to R2 with credentials C, a refresh
+   * with R1 again (same client id, DPoP key and region, a fresh proof) answers R2 and C again, as
+   * long as R2 has not been used and the window has not passed. `"strict"`: R1 is refused at once.
+   */
+  refreshIdempotency?: RefreshIdempotency;
+  /**
+   * Length of the replay window of `"window"` mode, counted from the rotation. At most
+   * `accessTokenTtlSeconds` (a replay must not hand out expired credentials), which is the default.
+   */
+  refreshIdempotencyWindowSeconds?: number;
   /** Lifetime of an authorization code. Default 300 (5 minutes). */
   authCodeTtlSeconds?: number;
   /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */
@@ -54,8 +73,14 @@ export interface EmulatorCounts {
   authorize: number;
   /** `POST /v1/token` requests, including rejected and faulted ones. */
   token: number;
-  /** Successful token grants, by grant type. */
+  /**
+   * Successful token grants that issued new tokens, by grant type. Replays in `"window"` mode
+   * issue nothing and are counted in `tokenReplays` only, so successful refresh answers are
+   * `tokenByGrant.refresh_token + tokenReplays`.
+   */
   tokenByGrant: { authorization_code: number; refresh_token: number };
+  /** Refresh requests answered again with an earlier rotation's tokens (`"window"` mode). */
+  tokenReplays: number;
   /** Token requests the emulator rejected (4xx/5xx of its own, not injected faults). */
   tokenErrors: number;
   /** STS requests, including rejected and faulted ones. */
