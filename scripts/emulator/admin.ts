@@ -3,7 +3,7 @@
  *
  * | Request | Effect |
  * |---|---|
- * | `GET /_emulator/state` | JSON `{ counts, regions, approval, sessionArn, refreshIdempotency, refreshIdempotencyWindowSeconds, pendingFaults }` |
+ * | `GET /_emulator/state` | JSON `{ counts, regions, approval, sessionArn, refreshIdempotency, refreshIdempotencyWindowSeconds, revokeAllowed, pendingFaults }` |
  * | `POST /_emulator/faults` (JSON {@link Fault}) | queues the fault, 201 |
  * | `POST /_emulator/expire-refresh-tokens` | like {@link Emulator.expireRefreshTokens}, 204 |
  * | `POST /_emulator/change-user-credentials` | like {@link Emulator.changeUserCredentials}, 204 |
@@ -72,6 +72,7 @@ export function handleAdmin(request: IncomingRequest, context: AdminContext): Re
         sessionArn: context.config.sessionArn,
         refreshIdempotency: context.config.refreshIdempotency,
         refreshIdempotencyWindowSeconds: context.config.refreshIdempotencyWindowSeconds,
+        revokeAllowed: context.config.revokeAllowed,
         pendingFaults: context.faults.pending,
       });
     case "GET /_emulator/jwks":

@@ -19,6 +19,7 @@ export interface EmulatorConfig {
   readonly refreshTokenTtlSeconds: number;
   readonly refreshIdempotency: RefreshIdempotency;
   readonly refreshIdempotencyWindowSeconds: number;
+  readonly revokeAllowed: boolean;
   readonly authCodeTtlSeconds: number;
   readonly dpopIatWindowSeconds: number;
   readonly now: () => number;
@@ -102,6 +103,11 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
       `Invalid option "refreshIdempotencyWindowSeconds": ${refreshIdempotencyWindowSeconds} is longer than accessTokenTtlSeconds (${accessTokenTtlSeconds}), so a replay could hand out expired credentials`,
     );
   }
+  if (options.revokeAllowed !== undefined && typeof options.revokeAllowed !== "boolean") {
+    throw new TypeError(
+      `Invalid option "revokeAllowed": ${options.revokeAllowed} is not a boolean`,
+    );
+  }
   const port = options.port ?? 0;
   if (!Number.isSafeInteger(port) || port < 0 || port + regions.length - 1 > 65535) {
     throw new RangeError(`Invalid option "port": ${port} is not a usable port`);
@@ -119,6 +125,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     ),
     refreshIdempotency,
     refreshIdempotencyWindowSeconds,
+    revokeAllowed: options.revokeAllowed ?? true,
     authCodeTtlSeconds: positiveInteger("authCodeTtlSeconds", options.authCodeTtlSeconds, 300),
     dpopIatWindowSeconds: positiveInteger(
       "dpopIatWindowSeconds",

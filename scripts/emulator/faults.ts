@@ -10,7 +10,9 @@ import { defaultMessage, ERROR_SHAPES, signinError } from "./signin_errors.ts";
 import { stsError } from "./sts.ts";
 import type { Fault, FaultPath, OAuth2ErrorCode } from "./types.ts";
 
-const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/"];
+const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/v1/revoke", "/"];
+/** Paths whose errors are modeled Sign-In errors with an `error` code. */
+const SIGNIN_ERROR_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/revoke"];
 const FAULT_MEMBERS = ["path", "status", "error", "delayMs", "times", "drop"];
 
 function isErrorCode(value: unknown): value is OAuth2ErrorCode {
@@ -56,8 +58,10 @@ export function parseFault(value: unknown): Fault {
         `Invalid fault: "error" ${JSON.stringify(input.error)} is not an OAuth2ErrorCode`,
       );
     }
-    if (fault.path !== "/v1/token") {
-      throw new TypeError('Invalid fault: "error" only applies to path "/v1/token"');
+    if (!SIGNIN_ERROR_PATHS.includes(fault.path)) {
+      throw new TypeError(
+        `Invalid fault: "error" only applies to paths ${SIGNIN_ERROR_PATHS.join(", ")}`,
+      );
     }
     fault.error = input.error;
   }
@@ -113,8 +117,24 @@ export class FaultQueue {
 }
 
 /**
- * The error response of a fault that answers (not only delays, not a drop), shaped like the
- * endpoint's real errors; `null` when the fault has no `status` and no `error`.
+ * Whether a fault is an authorization failure that its endpoint answers itself, after
+ * authenticating the request, so that the message can name the caller (see {@link Fault.error}).
+ *
+ * @example
+ * ```ts
+ * isAccessDeniedFault({ path: "/v1/revoke", status: 403 }); // true
+ * ```
+ */
+export function isAccessDeniedFault(fault: Fault): boolean {
+  if (fault.path !== "/v1/revoke") return false;
+  return fault.error === "INSUFFICIENT_PERMISSIONS" ||
+    (fault.error === undefined && fault.status === 403);
+}
+
+/**
+ * The error response of a fault that answers (not only delays, not a drop, not an
+ * {@link isAccessDeniedFault} one), shaped like the endpoint's real errors; `null` when the
+ * fault has no `status` and no `error`.
  *
  * @example
  * ```ts
@@ -124,7 +144,7 @@ export class FaultQueue {
 export function faultResponse(fault: Fault, request: IncomingRequest): Response | null {
   if (fault.status === undefined && fault.error === undefined) return null;
   const requestId = crypto.randomUUID();
-  if (fault.path === "/v1/token") {
+  if (SIGNIN_ERROR_PATHS.includes(fault.path)) {
     const status = fault.status;
     const code: OAuth2ErrorCode = fault.error ??
       (status === 401

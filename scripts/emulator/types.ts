@@ -45,6 +45,13 @@ export interface EmulatorOptions {
    * `accessTokenTtlSeconds` (a replay must not hand out expired credentials), which is the default.
    */
   refreshIdempotencyWindowSeconds?: number;
+  /**
+   * Whether callers may revoke refresh tokens (`POST /v1/revoke`, `RevokeOAuth2TokenWithIAM`).
+   * `false` models a principal without `signin:RevokeOAuth2TokenWithIAM` (the managed policy
+   * `SignInLocalDevelopmentAccess` does not grant it): every authenticated, valid revocation is
+   * answered `AccessDeniedException`. Default `true`.
+   */
+  revokeAllowed?: boolean;
   /** Lifetime of an authorization code. Default 300 (5 minutes). */
   authCodeTtlSeconds?: number;
   /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */
@@ -83,6 +90,12 @@ export interface EmulatorCounts {
   tokenReplays: number;
   /** Token requests the emulator rejected (4xx/5xx of its own, not injected faults). */
   tokenErrors: number;
+  /** `/v1/revoke` requests, including rejected and faulted ones. */
+  revoke: number;
+  /** Revocation requests the emulator refused (authentication, validation, permission). */
+  revokeRejected: number;
+  /** Login sessions a revocation ended (repeated revocations of one session count once). */
+  revokedSessions: number;
   /** STS requests, including rejected and faulted ones. */
   sts: number;
   /** STS requests the emulator rejected (authentication or request errors, not injected faults). */
@@ -106,7 +119,7 @@ export type OAuth2ErrorCode =
   | "SERVICE_QUOTA_EXCEEDED";
 
 /** Paths a {@link Fault} can target; `"/"` is the STS endpoint. */
-export type FaultPath = "/v1/token" | "/v1/authorize" | "/";
+export type FaultPath = "/v1/token" | "/v1/authorize" | "/v1/revoke" | "/";
 
 /**
  * A fault to inject. Faults are queued and consumed in order by requests to their `path`
@@ -118,8 +131,14 @@ export interface Fault {
   /** HTTP status of the injected error, e.g. 500, 503, 429. */
   status?: number;
   /**
-   * For `/v1/token` only: the `error` code of the body; it also picks the `X-Amzn-ErrorType`
-   * and the default status (e.g. `INSUFFICIENT_PERMISSIONS` → 403 `AccessDeniedException`).
+   * For `/v1/token` and `/v1/revoke` only: the `error` code of the body; it also picks the
+   * `X-Amzn-ErrorType` and the default status (e.g. `INSUFFICIENT_PERMISSIONS` → 403
+   * `AccessDeniedException`).
+   *
+   * On `/v1/revoke`, `INSUFFICIENT_PERMISSIONS` (or `status` 403 without `error`) is an
+   * authorization failure: the request is still authenticated and validated first (a bad
+   * signature gets its own error), then answered `AccessDeniedException` naming the caller, as
+   * `revokeAllowed: false` does. The fault is consumed by the next request to its path either way.
    */
   error?: OAuth2ErrorCode;
   /** Delay before answering, in milliseconds. */
