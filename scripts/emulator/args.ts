@@ -28,8 +28,8 @@ export type EmulatorCommand =
 export const USAGE = `Usage: deno task emulator [options]
 
 Runs an AWS Sign-In + STS emulator on 127.0.0.1 for aws-login (and AWS SDKs) to sign in against:
-/v1/authorize, /v1/token, /v1/revoke (RevokeOAuth2TokenWithIAM, SigV4) and STS at /, one
-listener per region.
+/v1/authorize, /v1/token, /v1/revoke (RevokeOAuth2TokenWithIAM, SigV4) and STS at /
+(GetCallerIdentity, AssumeRole: any well-formed role ARN), one listener per region.
 
 Options:
   --port N            Port of the first region (default ${DEFAULT_CLI_PORT}; 0 picks free ports).

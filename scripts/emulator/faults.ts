@@ -7,13 +7,14 @@
 import { badRequest } from "./authorize.ts";
 import type { IncomingRequest } from "./http.ts";
 import { defaultMessage, ERROR_SHAPES, signinError } from "./signin_errors.ts";
-import { stsError } from "./sts.ts";
-import type { Fault, FaultPath, OAuth2ErrorCode } from "./types.ts";
+import { stsError } from "./sts_xml.ts";
+import type { Fault, FaultPath, OAuth2ErrorCode, StsAction } from "./types.ts";
 
 const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/v1/revoke", "/"];
 /** Paths whose errors are modeled Sign-In errors with an `error` code. */
 const SIGNIN_ERROR_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/revoke"];
-const FAULT_MEMBERS = ["path", "status", "error", "delayMs", "times", "drop"];
+const FAULT_MEMBERS = ["path", "action", "status", "error", "delayMs", "times", "drop"];
+const STS_ACTIONS: readonly StsAction[] = ["GetCallerIdentity", "AssumeRole"];
 
 function isErrorCode(value: unknown): value is OAuth2ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_SHAPES, value);
@@ -46,6 +47,17 @@ export function parseFault(value: unknown): Fault {
     );
   }
   const fault: Fault = { path: path as FaultPath };
+  if (input.action !== undefined) {
+    if (!STS_ACTIONS.includes(input.action as StsAction)) {
+      throw new TypeError(
+        `Invalid fault: "action" is ${JSON.stringify(input.action)}, expected one of ${
+          STS_ACTIONS.join(", ")
+        }`,
+      );
+    }
+    if (fault.path !== "/") throw new TypeError('Invalid fault: "action" only applies to path "/"');
+    fault.action = input.action as StsAction;
+  }
   if (input.status !== undefined) {
     if (!isNonNegativeInteger(input.status) || input.status < 400 || input.status > 599) {
       throw new TypeError(`Invalid fault: "status" ${JSON.stringify(input.status)} is not 400-599`);
@@ -100,9 +112,14 @@ export class FaultQueue {
     this.#queue.push({ fault: checked, remaining: checked.times ?? 1 });
   }
 
-  /** Takes one application of the first queued fault for `path`, if any. */
-  take(path: string): Fault | undefined {
-    const index = this.#queue.findIndex((entry) => entry.fault.path === path);
+  /**
+   * Takes one application of the first queued fault for `path`, if any; a fault with an
+   * `action` only matches requests naming that STS action.
+   */
+  take(path: string, action: StsAction | null = null): Fault | undefined {
+    const index = this.#queue.findIndex(({ fault }) =>
+      fault.path === path && (fault.action === undefined || fault.action === action)
+    );
     const entry = this.#queue[index];
     if (entry === undefined) return undefined;
     entry.remaining--;
@@ -126,6 +143,7 @@ export class FaultQueue {
  * ```
  */
 export function isAccessDeniedFault(fault: Fault): boolean {
+  if (fault.path === "/") return fault.status === 403;
   if (fault.path !== "/v1/revoke") return false;
   return fault.error === "INSUFFICIENT_PERMISSIONS" ||
     (fault.error === undefined && fault.status === 403);
@@ -165,7 +183,7 @@ export function faultResponse(fault: Fault, request: IncomingRequest): Response 
       ? ["ServiceUnavailable", "Service is unable to handle request."]
       : status >= 500
       ? ["InternalFailure", "An internal error occurred."]
-      : ["AccessDenied", "Access denied (injected fault)."];
+      : ["AccessDenied", `Access denied (injected ${status}).`];
     return stsError(code, { status, message, requestId });
   }
   const type = status === 429

@@ -1,6 +1,7 @@
 /**
- * IAM principals as the emulator needs them: the parts of an ARN, whether a caller is an assumed
- * role (which limits role chaining), and the wording of an IAM authorization failure.
+ * IAM principals as the emulator needs them: the parts of an ARN and of a role ARN, whether a
+ * caller is an assumed role (which limits role chaining), and the wording of an IAM authorization
+ * failure.
  *
  * @module
  */
@@ -27,6 +28,33 @@ export function parseArn(arn: string): ArnParts | null {
   if (parts.length < 6 || parts[0] !== "arn") return null;
   const [, partition = "", service = "", region = "", account = ""] = parts;
   return { partition, service, region, account, resource: parts.slice(5).join(":") };
+}
+
+/** The parts of an IAM role ARN. */
+export interface RoleArnParts {
+  readonly partition: string;
+  readonly account: string;
+  /** The role name: the last segment after `role/` (the path is not part of session ARNs). */
+  readonly name: string;
+}
+
+/** `arn:<partition>:iam::<12 digits>:role/<path/><name>`, IAM's path and name characters. */
+const ROLE_ARN =
+  /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(?:[\x21-\x7E]+\/)?([\w+=,.@-]{1,64})$/;
+
+/**
+ * Parses an IAM role ARN, or returns `null` for anything else (a user, an assumed-role session,
+ * a region in the ARN, a malformed account).
+ *
+ * @example
+ * ```ts
+ * parseRoleArn("arn:aws:iam::123456789012:role/ops/Deploy")?.name; // "Deploy"
+ * ```
+ */
+export function parseRoleArn(arn: string): RoleArnParts | null {
+  const match = ROLE_ARN.exec(arn);
+  if (match === null) return null;
+  return { partition: match[1] ?? "", account: match[2] ?? "", name: match[3] ?? "" };
 }
 
 /**

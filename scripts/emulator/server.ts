@@ -23,9 +23,9 @@ import { DROP, type HandlerResult, type IncomingRequest, jsonResponse, sleep } f
 import { IdTokenSigner } from "./id_token.ts";
 import { handleRevoke, REVOKE_PATH } from "./revoke.ts";
 import { EmulatorStore } from "./store.ts";
-import { handleSts } from "./sts.ts";
+import { handleSts, stsActionOf, type StsParameters, stsParameters } from "./sts.ts";
 import { handleToken } from "./token.ts";
-import type { Emulator, EmulatorCounts, EmulatorOptions, Fault } from "./types.ts";
+import type { Emulator, EmulatorCounts, EmulatorOptions, Fault, StsAction } from "./types.ts";
 
 /** Largest request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -56,7 +56,8 @@ interface Shared {
   readonly closing: AbortSignal;
 }
 
-function countRequest(counts: EmulatorCounts, endpoint: Endpoint): void {
+function countRequest(counts: EmulatorCounts, endpoint: Endpoint, action: StsAction | null): void {
+  if (action === "AssumeRole") counts.assumeRole++;
   if (endpoint === "authorize") counts.authorize++;
   else if (endpoint === "token") counts.token++;
   else if (endpoint === "revoke") counts.revoke++;
@@ -98,8 +99,13 @@ async function route(
       "x-amzn-errortype": "UnknownOperationException",
     });
   }
-  countRequest(context.store.counts, endpoint);
-  const fault = shared.admin.faults.take(request.path);
+  // STS requests name their action in the parameters, which faults and counters need first.
+  const parameters: StsParameters | undefined = endpoint === "sts"
+    ? stsParameters(request)
+    : undefined;
+  const action = parameters === undefined ? null : stsActionOf(parameters);
+  countRequest(context.store.counts, endpoint, action);
+  const fault = shared.admin.faults.take(request.path, action);
   let deniedByFault = false;
   if (fault !== undefined) {
     context.store.counts.faults++;
@@ -119,7 +125,10 @@ async function route(
     case "revoke":
       return await handleRevoke(request, context, { deniedByFault });
     case "sts":
-      return await handleSts(request, context);
+      return await handleSts(request, context, {
+        deniedByFault,
+        ...(parameters === undefined ? {} : { parameters }),
+      });
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * The emulator's in-memory state, shared by every regional listener: authorization codes, pending
- * consents, login sessions with their current refresh token, issued credentials, the DPoP `jti`
- * replay cache and the counters. It makes no protocol decisions; the endpoint modules do.
+ * consents, login sessions with their current refresh token, issued credentials (logins' and
+ * assumed roles'), the DPoP `jti` replay cache and the counters. It makes no protocol decisions;
+ * the endpoint modules do.
  *
  * @module
  */
@@ -84,7 +85,7 @@ export interface LoginSession {
   revoked: boolean;
 }
 
-/** Temporary credentials handed out by the token endpoint. */
+/** Temporary credentials handed out by the token endpoint or by STS `AssumeRole`. */
 export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -116,6 +117,9 @@ export function newCounts(): EmulatorCounts {
     revokedSessions: 0,
     sts: 0,
     stsRejected: 0,
+    assumeRole: 0,
+    assumeRoleRejected: 0,
+    assumeRoleByArn: {},
     confirmation: 0,
     faults: 0,
   };

@@ -15,6 +15,22 @@ export type ApprovalMode = "auto" | "page";
  */
 export type RefreshIdempotency = "window" | "strict";
 
+/** An IAM role STS `AssumeRole` may assume (see {@link EmulatorOptions.roles}). */
+export interface RoleOption {
+  /** The role, `arn:<partition>:iam::<12 digits>:role/<path/><name>`. */
+  arn: string;
+  /** The role's MaxSessionDuration, 3600-43200. Default 3600, as for a new IAM role. */
+  maxSessionDurationSeconds?: number;
+  /** The trust policy requires this exact `ExternalId`. */
+  externalId?: string;
+  /** The trust policy requires MFA: `SerialNumber` must be this, `TokenCode` must be `mfaCode`. */
+  mfaSerial?: string;
+  /** The one-time code the MFA device shows (6 digits); required with `mfaSerial`. */
+  mfaCode?: string;
+  /** Nobody may assume it: every `AssumeRole` of it is `AccessDenied`. */
+  deny?: boolean;
+}
+
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {
   /**
@@ -52,6 +68,12 @@ export interface EmulatorOptions {
    * answered `AccessDeniedException`. Default `true`.
    */
   revokeAllowed?: boolean;
+  /**
+   * The roles STS `AssumeRole` knows. Without this option any well-formed role ARN can be
+   * assumed by any caller, with a MaxSessionDuration of 43200 (12 h); with it, only the listed
+   * roles (others are `AccessDenied`, as AWS answers for roles that do not exist).
+   */
+  roles?: RoleOption[];
   /** Lifetime of an authorization code. Default 300 (5 minutes). */
   authCodeTtlSeconds?: number;
   /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */
@@ -100,6 +122,12 @@ export interface EmulatorCounts {
   sts: number;
   /** STS requests the emulator rejected (authentication or request errors, not injected faults). */
   stsRejected: number;
+  /** STS `AssumeRole` requests (also counted in `sts`), including rejected and faulted ones. */
+  assumeRole: number;
+  /** `AssumeRole` requests the emulator rejected (also counted in `stsRejected`). */
+  assumeRoleRejected: number;
+  /** Successful `AssumeRole` calls, by role ARN. */
+  assumeRoleByArn: Record<string, number>;
   /** `GET /v1/sessions/confirmation` requests (cross-device code pages). */
   confirmation: number;
   /** Injected faults that were applied. */
@@ -118,6 +146,9 @@ export type OAuth2ErrorCode =
   | "CONFLICT"
   | "SERVICE_QUOTA_EXCEEDED";
 
+/** The STS actions the emulator serves. */
+export type StsAction = "GetCallerIdentity" | "AssumeRole";
+
 /** Paths a {@link Fault} can target; `"/"` is the STS endpoint. */
 export type FaultPath = "/v1/token" | "/v1/authorize" | "/v1/revoke" | "/";
 
@@ -128,7 +159,16 @@ export type FaultPath = "/v1/token" | "/v1/authorize" | "/v1/revoke" | "/";
  */
 export interface Fault {
   path: FaultPath;
-  /** HTTP status of the injected error, e.g. 500, 503, 429. */
+  /**
+   * For `"/"` only: the fault applies only to STS requests with this `Action` (others pass it
+   * by), so that e.g. an `AssumeRole` fault does not hit a `GetCallerIdentity` in between.
+   */
+  action?: StsAction;
+  /**
+   * HTTP status of the injected error, e.g. 500, 503, 429. On `"/"` and `"/v1/revoke"`, 403 is
+   * an authorization failure answered after authentication (see {@link Fault.error}): STS says
+   * `AccessDenied` "User: <caller> is not authorized to perform: sts:<Action> on resource: …".
+   */
   status?: number;
   /**
    * For `/v1/token` and `/v1/revoke` only: the `error` code of the body; it also picks the

@@ -450,8 +450,16 @@ export function signedStsRequest(
   return signedRequest(base, credentials, options);
 }
 
-/** The text of an XML element, or `null`. */
+/** The text of an XML element with its entities decoded, or `null`. */
 export function xmlText(xml: string, element: string): string | null {
   const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
-  return match?.[1] ?? null;
+  if (match?.[1] === undefined) return null;
+  const entities: Record<string, string> = {
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&apos;": "'",
+    "&amp;": "&",
+  };
+  return match[1].replace(/&(lt|gt|quot|apos|amp);/g, (entity) => entities[entity] ?? entity);
 }

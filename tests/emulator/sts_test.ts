@@ -197,15 +197,16 @@ Deno.test("STS: GetCallerIdentity with issued credentials", async (t) => {
     );
   });
 
-  await t.step("an unknown action is InvalidAction", async () => {
-    await assertStsError(
+  await t.step("an action the emulator does not serve is InvalidAction", async () => {
+    const message = await assertStsError(
       await signedStsRequest(base, credentials, {
         date: new Date(clock),
-        body: "Action=AssumeRole&Version=2011-06-15",
+        body: "Action=GetSessionToken&Version=2011-06-15",
       }),
       400,
       "InvalidAction",
     );
+    assertEquals(message, "Could not find operation GetSessionToken for version 2011-06-15");
   });
 
   await t.step("expired credentials are ExpiredToken", async () => {
