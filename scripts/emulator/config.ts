@@ -178,13 +178,13 @@ function resolveRole(role: RoleOption): RoleConfig {
     throw invalid(`has maxSessionDurationSeconds ${max}, not 3600-43200`);
   }
   if (role.externalId !== undefined && stringViolations("ExternalId", role.externalId).length) {
-    throw invalid("has an externalId no request could send (2-1224 characters of [\w+=,.@:/-])");
+    throw invalid("has an externalId no request could send (2-1224 characters of [\\w+=,.@:/-])");
   }
   if ((role.mfaSerial === undefined) !== (role.mfaCode === undefined)) {
     throw invalid("needs mfaSerial and mfaCode together");
   }
   if (role.mfaSerial !== undefined && stringViolations("SerialNumber", role.mfaSerial).length) {
-    throw invalid("has an mfaSerial no request could send (9-256 characters of [\w+=/:,.@-])");
+    throw invalid("has an mfaSerial no request could send (9-256 characters of [\\w+=/:,.@-])");
   }
   if (role.mfaCode !== undefined && !/^\d{6}$/.test(role.mfaCode)) {
     throw invalid("has an mfaCode that is not 6 digits");

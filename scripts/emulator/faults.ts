@@ -7,6 +7,7 @@
 import { badRequest } from "./authorize.ts";
 import type { IncomingRequest } from "./http.ts";
 import { defaultMessage, ERROR_SHAPES, signinError } from "./signin_errors.ts";
+import { STS_ACTIONS } from "./sts.ts";
 import { stsError } from "./sts_xml.ts";
 import type { Fault, FaultPath, OAuth2ErrorCode, StsAction } from "./types.ts";
 
@@ -14,7 +15,6 @@ const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/v1/re
 /** Paths whose errors are modeled Sign-In errors with an `error` code. */
 const SIGNIN_ERROR_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/revoke"];
 const FAULT_MEMBERS = ["path", "action", "status", "error", "delayMs", "times", "drop"];
-const STS_ACTIONS: readonly StsAction[] = ["GetCallerIdentity", "AssumeRole"];
 
 function isErrorCode(value: unknown): value is OAuth2ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_SHAPES, value);

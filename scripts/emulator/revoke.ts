@@ -19,8 +19,13 @@
  */
 
 import type { ListenerContext } from "./context.ts";
-import { fromUtf8 } from "./encoding.ts";
-import { type IncomingRequest, jsonResponse, mediaType, parseQuery } from "./http.ts";
+import {
+  type IncomingRequest,
+  jsonObjectBody,
+  jsonResponse,
+  mediaType,
+  parseQuery,
+} from "./http.ts";
 import { notAuthorizedMessage, parseArn } from "./iam.ts";
 import { authenticationError, signinError } from "./signin_errors.ts";
 import { verifySigV4 } from "./sigv4.ts";
@@ -70,19 +75,11 @@ function validToken(request: IncomingRequest, requestId: string): string | Respo
       requestId,
     );
   }
-  const text = fromUtf8(request.body);
-  let parsed: unknown;
-  try {
-    parsed = text === null ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    return invalid("The request body is not a JSON object", requestId);
-  }
-  const unexpected = Object.keys(parsed).find((name) => name !== "token");
+  const body = jsonObjectBody(request);
+  if (body === null) return invalid("The request body is not a JSON object", requestId);
+  const unexpected = Object.keys(body).find((name) => name !== "token");
   if (unexpected !== undefined) return invalid(`Member "${unexpected}" is not expected`, requestId);
-  const token = (parsed as Record<string, unknown>).token;
+  const token = body.token;
   if (token === undefined) return invalid('Member "token" is required', requestId);
   if (typeof token !== "string") return invalid('Member "token" must be a string', requestId);
   if (token.length === 0) return invalid('Member "token" must not be empty', requestId);

@@ -17,7 +17,8 @@ import { verifySigV4 } from "./sigv4.ts";
 import { escapeXml, STS_NAMESPACE, STS_VERSION, stsError, xmlResponse } from "./sts_xml.ts";
 import type { StsAction } from "./types.ts";
 
-const ACTIONS: readonly StsAction[] = ["GetCallerIdentity", "AssumeRole"];
+/** The STS actions the emulator serves. */
+export const STS_ACTIONS: readonly StsAction[] = ["GetCallerIdentity", "AssumeRole"];
 
 /**
  * The `GetCallerIdentity` response document.
@@ -87,7 +88,7 @@ export function stsParameters(request: IncomingRequest): StsParameters {
 export function stsActionOf(parameters: StsParameters): StsAction | null {
   if (typeof parameters === "string") return null;
   const action = parameters.get("Action");
-  return ACTIONS.find((known) => known === action) ?? null;
+  return STS_ACTIONS.find((known) => known === action) ?? null;
 }
 
 /** What the router tells the handler. */

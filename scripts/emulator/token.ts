@@ -9,8 +9,14 @@
 
 import type { ListenerContext } from "./context.ts";
 import { verifyDPoPProof } from "./dpop.ts";
-import { base64Url, constantTimeEqual, fromUtf8, sha256, utf8 } from "./encoding.ts";
-import { headerCount, type IncomingRequest, jsonResponse, mediaType } from "./http.ts";
+import { base64Url, constantTimeEqual, sha256, utf8 } from "./encoding.ts";
+import {
+  headerCount,
+  type IncomingRequest,
+  jsonObjectBody,
+  jsonResponse,
+  mediaType,
+} from "./http.ts";
 import {
   AUTHCODE_EXPIRED_MESSAGE,
   INVALID_GRANT_MESSAGE,
@@ -68,14 +74,8 @@ function parseBody(request: IncomingRequest, requestId: string): ValidBody | Fai
       }),
     };
   }
-  const text = fromUtf8(request.body);
-  let parsed: unknown;
-  try {
-    parsed = text === null ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  const body = jsonObjectBody(request);
+  if (body === null) {
     return {
       response: oauthError("invalid_request", {
         description: "The request body is not a JSON object",
@@ -83,7 +83,6 @@ function parseBody(request: IncomingRequest, requestId: string): ValidBody | Fai
       }),
     };
   }
-  const body = parsed as Record<string, unknown>;
   const grantType = body.grantType;
   if (typeof grantType !== "string" || !isGrantType(grantType)) {
     return {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { assertEquals, assertTrue } from "../support/assert.ts";
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
 
@@ -462,4 +462,19 @@ export function xmlText(xml: string, element: string): string | null {
     "&amp;": "&",
   };
   return match[1].replace(/&(lt|gt|quot|apos|amp);/g, (entity) => entities[entity] ?? entity);
+}
+
+/** Asserts an STS XML error (query protocol `ErrorResponse`) and returns its message. */
+export async function assertStsError(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<string> {
+  const xml = await response.text();
+  assertEquals({ status: response.status, code: xmlText(xml, "Code") }, { status, code }, xml);
+  assertStringIncludes(xml, '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">');
+  assertEquals(xmlText(xml, "Type"), status >= 500 ? "Receiver" : "Sender");
+  assertMatch(xmlText(xml, "RequestId") ?? "", /^[0-9a-f-]{36}$/);
+  assertEquals(response.headers.get("content-type"), "text/xml");
+  return xmlText(xml, "Message") ?? "";
 }
