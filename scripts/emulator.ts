@@ -43,6 +43,7 @@ export async function main(args: readonly string[]): Promise<number> {
   );
   console.error(banner(urls, {
     approval: options.approval ?? "page",
+    refreshIdempotency: options.refreshIdempotency ?? "window",
     sessionArn: options.sessionArn ?? DEFAULT_SESSION_ARN,
   }));
   const signal = await waitForStopSignal();

@@ -3,7 +3,7 @@
  *
  * | Request | Effect |
  * |---|---|
- * | `GET /_emulator/state` | JSON `{ counts, regions, approval, sessionArn, pendingFaults }` |
+ * | `GET /_emulator/state` | JSON: `counts`, `regions`, `approval`, `sessionArn`, `refreshIdempotency`, `refreshIdempotencyWindowSeconds`, `revokeAllowed`, `roles`, `pendingFaults` |
  * | `POST /_emulator/faults` (JSON {@link Fault}) | queues the fault, 201 |
  * | `POST /_emulator/expire-refresh-tokens` | like {@link Emulator.expireRefreshTokens}, 204 |
  * | `POST /_emulator/change-user-credentials` | like {@link Emulator.changeUserCredentials}, 204 |
@@ -33,6 +33,18 @@ export interface AdminContext {
   readonly idTokens: IdTokenSigner;
   /** Base URL of each region. */
   readonly urls: Readonly<Record<string, string>>;
+}
+
+/** The configured roles without their secrets (external ids, MFA codes); `null`: any role. */
+function rolesState(config: EmulatorConfig) {
+  if (config.roles === null) return null;
+  return [...config.roles.values()].map((role) => ({
+    arn: role.arn,
+    maxSessionDurationSeconds: role.maxSessionDurationSeconds,
+    requiresExternalId: role.externalId !== null,
+    requiresMfa: role.mfa !== null,
+    deny: role.deny,
+  }));
 }
 
 function adminError(status: number, message: string): Response {
@@ -70,6 +82,10 @@ export function handleAdmin(request: IncomingRequest, context: AdminContext): Re
         regions: context.urls,
         approval: context.config.approval,
         sessionArn: context.config.sessionArn,
+        refreshIdempotency: context.config.refreshIdempotency,
+        refreshIdempotencyWindowSeconds: context.config.refreshIdempotencyWindowSeconds,
+        revokeAllowed: context.config.revokeAllowed,
+        roles: rolesState(context.config),
         pendingFaults: context.faults.pending,
       });
     case "GET /_emulator/jwks":

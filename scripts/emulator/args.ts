@@ -5,7 +5,7 @@
  */
 
 import { DEFAULT_SESSION_ARN, isRegionName } from "./config.ts";
-import type { EmulatorOptions } from "./types.ts";
+import type { EmulatorOptions, RefreshIdempotency } from "./types.ts";
 
 /** Port of the first region when `--port` is not given: fixed, so the printed variables stay valid. */
 export const DEFAULT_CLI_PORT = 8787;
@@ -27,7 +27,9 @@ export type EmulatorCommand =
 /** Help text of the emulator command. */
 export const USAGE = `Usage: deno task emulator [options]
 
-Runs an AWS Sign-In + STS emulator on 127.0.0.1 for aws-login (and AWS SDKs) to sign in against.
+Runs an AWS Sign-In + STS emulator on 127.0.0.1 for aws-login (and AWS SDKs) to sign in against:
+/v1/authorize, /v1/token, /v1/revoke (RevokeOAuth2TokenWithIAM, SigV4) and STS at /
+(GetCallerIdentity, AssumeRole: any well-formed role ARN), one listener per region.
 
 Options:
   --port N            Port of the first region (default ${DEFAULT_CLI_PORT}; 0 picks free ports).
@@ -36,6 +38,10 @@ Options:
   --approval MODE     "page": the authorize URL shows Allow/Deny buttons (default);
                       "auto": it redirects at once, as tests want
   --session-arn ARN   Login session to sign in (default ${DEFAULT_SESSION_ARN})
+  --refresh-idempotency MODE
+                      "window": a refresh retried with the rotated-out token gets the same
+                      tokens again while the new token is unused (default, as the service
+                      model says); "strict": a rotated-out token is refused at once
   -h, --help          Show this help
 `;
 
@@ -63,6 +69,7 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCommand {
   const regions: string[] = [];
   let approval: "auto" | "page" = "page";
   let sessionArn: string | undefined;
+  let refreshIdempotency: RefreshIdempotency | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? "";
     const flag = arg.includes("=") ? arg.slice(0, arg.indexOf("=")) : arg;
@@ -108,6 +115,17 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCommand {
         sessionArn = value;
         break;
       }
+      case "--refresh-idempotency": {
+        const [value, next] = takeValue(args, i, flag);
+        i = next;
+        if (value !== "window" && value !== "strict") {
+          throw new UsageError(
+            `Option "--refresh-idempotency" must be "window" or "strict", got "${value}"`,
+          );
+        }
+        refreshIdempotency = value;
+        break;
+      }
       default:
         throw new UsageError(`Unknown argument "${arg}"`);
     }
@@ -118,7 +136,13 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCommand {
   }
   return {
     kind: "run",
-    options: { port, regions, approval, ...(sessionArn === undefined ? {} : { sessionArn }) },
+    options: {
+      port,
+      regions,
+      approval,
+      ...(sessionArn === undefined ? {} : { sessionArn }),
+      ...(refreshIdempotency === undefined ? {} : { refreshIdempotency }),
+    },
   };
 }
 
@@ -127,18 +151,22 @@ export function parseEmulatorArgs(args: readonly string[]): EmulatorCommand {
  *
  * @example
  * ```ts
- * banner({ "us-east-1": "http://127.0.0.1:8787" }, { approval: "page", sessionArn: "arn:..." });
+ * banner({ "us-east-1": "http://127.0.0.1:8787" }, {
+ *   approval: "page",
+ *   refreshIdempotency: "window",
+ *   sessionArn: "arn:...",
+ * });
  * ```
  */
 export function banner(
   urls: Readonly<Record<string, string>>,
-  info: { approval: string; sessionArn: string },
+  info: { approval: string; refreshIdempotency: string; sessionArn: string },
 ): string {
   const entries = Object.entries(urls);
   const [firstRegion = "", firstUrl = ""] = entries[0] ?? [];
   const width = Math.max(...entries.map(([region]) => region.length));
   const lines = [
-    `AWS Sign-In + STS emulator (approval: ${info.approval}), signing in ${info.sessionArn}`,
+    `AWS Sign-In + STS emulator (approval: ${info.approval}, refresh idempotency: ${info.refreshIdempotency}), signing in ${info.sessionArn}`,
     ...entries.map(([region, url]) => `  ${region.padEnd(width)}  ${url}`),
     "",
     "Point aws-login (or an AWS SDK) at it:",

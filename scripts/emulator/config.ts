@@ -4,10 +4,21 @@
  * @module
  */
 
-import type { ApprovalMode, EmulatorOptions } from "./types.ts";
+import { stringViolations } from "./assume_role.ts";
+import { parseRoleArn } from "./iam.ts";
+import type { ApprovalMode, EmulatorOptions, RefreshIdempotency, RoleOption } from "./types.ts";
 
 /** Default login session ARN. */
 export const DEFAULT_SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
+
+/** A configured role ({@link RoleOption}) with its defaults applied. */
+export interface RoleConfig {
+  readonly arn: string;
+  readonly maxSessionDurationSeconds: number;
+  readonly externalId: string | null;
+  readonly mfa: { readonly serial: string; readonly code: string } | null;
+  readonly deny: boolean;
+}
 
 /** {@link EmulatorOptions} with every default applied. */
 export interface EmulatorConfig {
@@ -17,6 +28,11 @@ export interface EmulatorConfig {
   readonly accountId: string;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlSeconds: number;
+  readonly refreshIdempotency: RefreshIdempotency;
+  readonly refreshIdempotencyWindowSeconds: number;
+  readonly revokeAllowed: boolean;
+  /** The roles `AssumeRole` knows, by ARN; `null`: any well-formed role ARN. */
+  readonly roles: ReadonlyMap<string, RoleConfig> | null;
   readonly authCodeTtlSeconds: number;
   readonly dpopIatWindowSeconds: number;
   readonly now: () => number;
@@ -79,6 +95,32 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
       `Invalid option "sessionArn": "${sessionArn}" is not an IAM or STS ARN with a 12-digit account`,
     );
   }
+  const accessTokenTtlSeconds = positiveInteger(
+    "accessTokenTtlSeconds",
+    options.accessTokenTtlSeconds,
+    900,
+  );
+  const refreshIdempotency = options.refreshIdempotency ?? "window";
+  if (refreshIdempotency !== "window" && refreshIdempotency !== "strict") {
+    throw new RangeError(
+      `Invalid option "refreshIdempotency": "${refreshIdempotency}" is not "window" or "strict"`,
+    );
+  }
+  const refreshIdempotencyWindowSeconds = positiveInteger(
+    "refreshIdempotencyWindowSeconds",
+    options.refreshIdempotencyWindowSeconds,
+    accessTokenTtlSeconds,
+  );
+  if (refreshIdempotencyWindowSeconds > accessTokenTtlSeconds) {
+    throw new RangeError(
+      `Invalid option "refreshIdempotencyWindowSeconds": ${refreshIdempotencyWindowSeconds} is longer than accessTokenTtlSeconds (${accessTokenTtlSeconds}), so a replay could hand out expired credentials`,
+    );
+  }
+  if (options.revokeAllowed !== undefined && typeof options.revokeAllowed !== "boolean") {
+    throw new TypeError(
+      `Invalid option "revokeAllowed": ${options.revokeAllowed} is not a boolean`,
+    );
+  }
   const port = options.port ?? 0;
   if (!Number.isSafeInteger(port) || port < 0 || port + regions.length - 1 > 65535) {
     throw new RangeError(`Invalid option "port": ${port} is not a usable port`);
@@ -88,16 +130,16 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     approval,
     sessionArn,
     accountId: arnMatch[2] ?? "",
-    accessTokenTtlSeconds: positiveInteger(
-      "accessTokenTtlSeconds",
-      options.accessTokenTtlSeconds,
-      900,
-    ),
+    accessTokenTtlSeconds,
     refreshTokenTtlSeconds: positiveInteger(
       "refreshTokenTtlSeconds",
       options.refreshTokenTtlSeconds,
       43200,
     ),
+    refreshIdempotency,
+    refreshIdempotencyWindowSeconds,
+    revokeAllowed: options.revokeAllowed ?? true,
+    roles: options.roles === undefined ? null : resolveRoles(options.roles),
     authCodeTtlSeconds: positiveInteger("authCodeTtlSeconds", options.authCodeTtlSeconds, 300),
     dpopIatWindowSeconds: positiveInteger(
       "dpopIatWindowSeconds",
@@ -109,6 +151,69 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     log: options.log ?? (() => {}),
     publicUrls: publicUrls(regions, options.publicUrlFor),
   };
+}
+
+const ROLE_MEMBERS = [
+  "arn",
+  "maxSessionDurationSeconds",
+  "externalId",
+  "mfaSerial",
+  "mfaCode",
+  "deny",
+];
+
+function resolveRole(role: RoleOption): RoleConfig {
+  const invalid = (why: string) =>
+    new RangeError(`Invalid option "roles": ${JSON.stringify(role.arn)} ${why}`);
+  if (typeof role !== "object" || role === null) {
+    throw new TypeError('Invalid option "roles": every role must be an object');
+  }
+  const unknown = Object.keys(role).find((key) => !ROLE_MEMBERS.includes(key));
+  if (unknown !== undefined) throw invalid(`has an unknown member "${unknown}"`);
+  if (typeof role.arn !== "string" || parseRoleArn(role.arn) === null) {
+    throw invalid("is not an IAM role ARN such as arn:aws:iam::123456789012:role/Name");
+  }
+  const max = role.maxSessionDurationSeconds ?? 3600;
+  if (!Number.isSafeInteger(max) || max < 3600 || max > 43200) {
+    throw invalid(`has maxSessionDurationSeconds ${max}, not 3600-43200`);
+  }
+  if (role.externalId !== undefined && stringViolations("ExternalId", role.externalId).length) {
+    throw invalid("has an externalId no request could send (2-1224 characters of [\\w+=,.@:/-])");
+  }
+  if ((role.mfaSerial === undefined) !== (role.mfaCode === undefined)) {
+    throw invalid("needs mfaSerial and mfaCode together");
+  }
+  if (role.mfaSerial !== undefined && stringViolations("SerialNumber", role.mfaSerial).length) {
+    throw invalid("has an mfaSerial no request could send (9-256 characters of [\\w+=/:,.@-])");
+  }
+  if (role.mfaCode !== undefined && !/^\d{6}$/.test(role.mfaCode)) {
+    throw invalid("has an mfaCode that is not 6 digits");
+  }
+  if (role.deny !== undefined && typeof role.deny !== "boolean") {
+    throw invalid("has a deny that is not a boolean");
+  }
+  return {
+    arn: role.arn,
+    maxSessionDurationSeconds: max,
+    externalId: role.externalId ?? null,
+    mfa: role.mfaSerial === undefined || role.mfaCode === undefined
+      ? null
+      : { serial: role.mfaSerial, code: role.mfaCode },
+    deny: role.deny ?? false,
+  };
+}
+
+function resolveRoles(roles: readonly RoleOption[]): Map<string, RoleConfig> {
+  if (!Array.isArray(roles)) throw new TypeError('Invalid option "roles": it is not an array');
+  const resolved = new Map<string, RoleConfig>();
+  for (const role of roles) {
+    const config = resolveRole(role);
+    if (resolved.has(config.arn)) {
+      throw new RangeError(`Invalid option "roles": ${JSON.stringify(config.arn)} is given twice`);
+    }
+    resolved.set(config.arn, config);
+  }
+  return resolved;
 }
 
 function publicUrls(

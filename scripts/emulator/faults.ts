@@ -7,11 +7,14 @@
 import { badRequest } from "./authorize.ts";
 import type { IncomingRequest } from "./http.ts";
 import { defaultMessage, ERROR_SHAPES, signinError } from "./signin_errors.ts";
-import { stsError } from "./sts.ts";
-import type { Fault, FaultPath, OAuth2ErrorCode } from "./types.ts";
+import { STS_ACTIONS } from "./sts.ts";
+import { stsError } from "./sts_xml.ts";
+import type { Fault, FaultPath, OAuth2ErrorCode, StsAction } from "./types.ts";
 
-const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/"];
-const FAULT_MEMBERS = ["path", "status", "error", "delayMs", "times", "drop"];
+const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/v1/revoke", "/"];
+/** Paths whose errors are modeled Sign-In errors with an `error` code. */
+const SIGNIN_ERROR_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/revoke"];
+const FAULT_MEMBERS = ["path", "action", "status", "error", "delayMs", "times", "drop"];
 
 function isErrorCode(value: unknown): value is OAuth2ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_SHAPES, value);
@@ -44,6 +47,17 @@ export function parseFault(value: unknown): Fault {
     );
   }
   const fault: Fault = { path: path as FaultPath };
+  if (input.action !== undefined) {
+    if (!STS_ACTIONS.includes(input.action as StsAction)) {
+      throw new TypeError(
+        `Invalid fault: "action" is ${JSON.stringify(input.action)}, expected one of ${
+          STS_ACTIONS.join(", ")
+        }`,
+      );
+    }
+    if (fault.path !== "/") throw new TypeError('Invalid fault: "action" only applies to path "/"');
+    fault.action = input.action as StsAction;
+  }
   if (input.status !== undefined) {
     if (!isNonNegativeInteger(input.status) || input.status < 400 || input.status > 599) {
       throw new TypeError(`Invalid fault: "status" ${JSON.stringify(input.status)} is not 400-599`);
@@ -56,8 +70,10 @@ export function parseFault(value: unknown): Fault {
         `Invalid fault: "error" ${JSON.stringify(input.error)} is not an OAuth2ErrorCode`,
       );
     }
-    if (fault.path !== "/v1/token") {
-      throw new TypeError('Invalid fault: "error" only applies to path "/v1/token"');
+    if (!SIGNIN_ERROR_PATHS.includes(fault.path)) {
+      throw new TypeError(
+        `Invalid fault: "error" only applies to paths ${SIGNIN_ERROR_PATHS.join(", ")}`,
+      );
     }
     fault.error = input.error;
   }
@@ -96,9 +112,14 @@ export class FaultQueue {
     this.#queue.push({ fault: checked, remaining: checked.times ?? 1 });
   }
 
-  /** Takes one application of the first queued fault for `path`, if any. */
-  take(path: string): Fault | undefined {
-    const index = this.#queue.findIndex((entry) => entry.fault.path === path);
+  /**
+   * Takes one application of the first queued fault for `path`, if any; a fault with an
+   * `action` only matches requests naming that STS action.
+   */
+  take(path: string, action: StsAction | null = null): Fault | undefined {
+    const index = this.#queue.findIndex(({ fault }) =>
+      fault.path === path && (fault.action === undefined || fault.action === action)
+    );
     const entry = this.#queue[index];
     if (entry === undefined) return undefined;
     entry.remaining--;
@@ -113,8 +134,25 @@ export class FaultQueue {
 }
 
 /**
- * The error response of a fault that answers (not only delays, not a drop), shaped like the
- * endpoint's real errors; `null` when the fault has no `status` and no `error`.
+ * Whether a fault is an authorization failure that its endpoint answers itself, after
+ * authenticating the request, so that the message can name the caller (see {@link Fault.error}).
+ *
+ * @example
+ * ```ts
+ * isAccessDeniedFault({ path: "/v1/revoke", status: 403 }); // true
+ * ```
+ */
+export function isAccessDeniedFault(fault: Fault): boolean {
+  if (fault.path === "/") return fault.status === 403;
+  if (fault.path !== "/v1/revoke") return false;
+  return fault.error === "INSUFFICIENT_PERMISSIONS" ||
+    (fault.error === undefined && fault.status === 403);
+}
+
+/**
+ * The error response of a fault that answers (not only delays, not a drop, not an
+ * {@link isAccessDeniedFault} one), shaped like the endpoint's real errors; `null` when the
+ * fault has no `status` and no `error`.
  *
  * @example
  * ```ts
@@ -124,7 +162,7 @@ export class FaultQueue {
 export function faultResponse(fault: Fault, request: IncomingRequest): Response | null {
   if (fault.status === undefined && fault.error === undefined) return null;
   const requestId = crypto.randomUUID();
-  if (fault.path === "/v1/token") {
+  if (SIGNIN_ERROR_PATHS.includes(fault.path)) {
     const status = fault.status;
     const code: OAuth2ErrorCode = fault.error ??
       (status === 401
@@ -145,7 +183,7 @@ export function faultResponse(fault: Fault, request: IncomingRequest): Response 
       ? ["ServiceUnavailable", "Service is unable to handle request."]
       : status >= 500
       ? ["InternalFailure", "An internal error occurred."]
-      : ["AccessDenied", "Access denied (injected fault)."];
+      : ["AccessDenied", `Access denied (injected ${status}).`];
     return stsError(code, { status, message, requestId });
   }
   const type = status === 429

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { fromUtf8 } from "./encoding.ts";
+
 /** A request as received, with everything a strict verifier needs. */
 export interface IncomingRequest {
   /** Upper-case method. */
@@ -81,6 +83,27 @@ export function parseQuery(raw: string): Array<[string, string]> | null {
 export function mediaType(contentType: string | null): string | null {
   if (contentType === null) return null;
   return contentType.split(";")[0]?.trim().toLowerCase() ?? null;
+}
+
+/**
+ * The body as a JSON object, or `null` when it is not UTF-8, not JSON, or not an object (an
+ * array, a string, `null`).
+ *
+ * @example
+ * ```ts
+ * jsonObjectBody(request); // { grantType: "refresh_token", ... }
+ * ```
+ */
+export function jsonObjectBody(request: IncomingRequest): Record<string, unknown> | null {
+  const text = fromUtf8(request.body);
+  let parsed: unknown;
+  try {
+    parsed = text === null ? undefined : JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return null;
+  return parsed as Record<string, unknown>;
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * An AWS Sign-In + STS emulator for `aws login` clients: the authorization endpoint (auto or
- * page approval), the cross-device code page, the DPoP-bound token endpoint and STS
- * `GetCallerIdentity` with SigV4 verification, one loopback listener per region. It is written
- * independently of `lib/` so that it can serve as a strict test oracle.
+ * page approval), the cross-device code page, the DPoP-bound token endpoint, token revocation
+ * (`RevokeOAuth2TokenWithIAM`) and STS `GetCallerIdentity` and `AssumeRole` with SigV4
+ * verification, one loopback listener per region. It is written independently of `lib/` so
+ * that it can serve as a strict test oracle.
  *
  * @example
  * ```ts
@@ -27,4 +28,7 @@ export type {
   Fault,
   FaultPath,
   OAuth2ErrorCode,
+  RefreshIdempotency,
+  RoleOption,
+  StsAction,
 } from "./types.ts";

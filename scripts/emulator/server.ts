@@ -1,7 +1,9 @@
 /**
  * The emulator's shell: one `node:http` listener per region on 127.0.0.1 (chosen over
  * `Deno.serve` because an injected `drop` fault must close a connection without answering, which
- * only a raw socket allows), the router, fault application and {@link startEmulator}.
+ * only a raw socket allows), the router, fault application and {@link startEmulator}. Each
+ * listener serves what AWS spreads over three hosts: Sign-In, its OAuth host (`/v1/revoke`) and
+ * STS.
  *
  * @module
  */
@@ -16,18 +18,19 @@ import {
 } from "./authorize.ts";
 import { resolveConfig } from "./config.ts";
 import type { ListenerContext } from "./context.ts";
-import { FaultQueue, faultResponse } from "./faults.ts";
+import { FaultQueue, faultResponse, isAccessDeniedFault } from "./faults.ts";
 import { DROP, type HandlerResult, type IncomingRequest, jsonResponse, sleep } from "./http.ts";
 import { IdTokenSigner } from "./id_token.ts";
+import { handleRevoke, REVOKE_PATH } from "./revoke.ts";
 import { EmulatorStore } from "./store.ts";
-import { handleSts } from "./sts.ts";
+import { handleSts, stsActionOf, type StsParameters, stsParameters } from "./sts.ts";
 import { handleToken } from "./token.ts";
-import type { Emulator, EmulatorCounts, EmulatorOptions, Fault } from "./types.ts";
+import type { Emulator, EmulatorCounts, EmulatorOptions, Fault, StsAction } from "./types.ts";
 
 /** Largest request body accepted. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-type Endpoint = "authorize" | "decision" | "confirmation" | "token" | "sts";
+type Endpoint = "authorize" | "decision" | "confirmation" | "token" | "revoke" | "sts";
 
 function endpointOf(path: string): Endpoint | null {
   switch (path) {
@@ -39,6 +42,8 @@ function endpointOf(path: string): Endpoint | null {
       return "confirmation";
     case "/v1/token":
       return "token";
+    case REVOKE_PATH:
+      return "revoke";
     case "/":
       return "sts";
     default:
@@ -51,20 +56,27 @@ interface Shared {
   readonly closing: AbortSignal;
 }
 
-function countRequest(counts: EmulatorCounts, endpoint: Endpoint): void {
+function countRequest(counts: EmulatorCounts, endpoint: Endpoint, action: StsAction | null): void {
+  if (action === "AssumeRole") counts.assumeRole++;
   if (endpoint === "authorize") counts.authorize++;
   else if (endpoint === "token") counts.token++;
+  else if (endpoint === "revoke") counts.revoke++;
   else if (endpoint === "sts") counts.sts++;
   else if (endpoint === "confirmation") counts.confirmation++;
 }
 
+/**
+ * Applies a fault's delay, then its effect: a dropped connection, an answer, or (an
+ * {@link isAccessDeniedFault}) `"deny"`, which the endpoint answers after authenticating.
+ */
 async function applyFault(
   fault: Fault,
   request: IncomingRequest,
   closing: AbortSignal,
-): Promise<HandlerResult | null> {
+): Promise<HandlerResult | "deny" | null> {
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs, closing);
   if (fault.drop === true) return DROP;
+  if (isAccessDeniedFault(fault)) return "deny";
   return faultResponse(fault, request);
 }
 
@@ -87,12 +99,19 @@ async function route(
       "x-amzn-errortype": "UnknownOperationException",
     });
   }
-  countRequest(context.store.counts, endpoint);
-  const fault = shared.admin.faults.take(request.path);
+  // STS requests name their action in the parameters, which faults and counters need first.
+  const parameters: StsParameters | undefined = endpoint === "sts"
+    ? stsParameters(request)
+    : undefined;
+  const action = parameters === undefined ? null : stsActionOf(parameters);
+  countRequest(context.store.counts, endpoint, action);
+  const fault = shared.admin.faults.take(request.path, action);
+  let deniedByFault = false;
   if (fault !== undefined) {
     context.store.counts.faults++;
     const result = await applyFault(fault, request, shared.closing);
-    if (result !== null) return result;
+    if (result === "deny") deniedByFault = true;
+    else if (result !== null) return result;
   }
   switch (endpoint) {
     case "authorize":
@@ -103,8 +122,13 @@ async function route(
       return handleConfirmation(request, context);
     case "token":
       return await handleToken(request, context);
+    case "revoke":
+      return await handleRevoke(request, context, { deniedByFault });
     case "sts":
-      return await handleSts(request, context);
+      return await handleSts(request, context, {
+        deniedByFault,
+        ...(parameters === undefined ? {} : { parameters }),
+      });
   }
 }
 

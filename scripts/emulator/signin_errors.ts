@@ -1,12 +1,14 @@
 /**
- * Error responses of the Sign-In token endpoint, in the two dialects the service speaks:
- * modeled errors (`X-Amzn-ErrorType` header, body `{"error", "message"}`, spec §5.4) and
- * RFC 6749-style errors for bodies the JSON protocol cannot even parse (no `X-Amzn-ErrorType`).
+ * Error responses of the Sign-In endpoints, in the dialects the service speaks: modeled errors
+ * (`X-Amzn-ErrorType` header, body `{"error", "message"}`, spec §5.4), RFC 6749-style errors for
+ * token bodies the JSON protocol cannot even parse (no `X-Amzn-ErrorType`), and the SigV4
+ * failures of the SigV4-signed operations (rest-json: `X-Amzn-ErrorType`, body `{"message"}`).
  *
  * @module
  */
 
 import { jsonResponse } from "./http.ts";
+import type { SigV4ErrorCode } from "./sigv4.ts";
 import type { OAuth2ErrorCode } from "./types.ts";
 
 /** Message of `INVALID_REQUEST` for grants that are unknown, rotated out, or from another region. */
@@ -108,5 +110,37 @@ export function oauthError(
 ): Response {
   return jsonResponse(400, { error, error_description: options.description }, {
     "x-amzn-requestid": options.requestId,
+  });
+}
+
+/**
+ * The rest-json error types AWS JSON services answer SigV4 failures with (the query protocol's
+ * codes of `sigv4.ts` are STS's). The names follow the AWS JSON services' convention; Sign-In's own
+ * choice is UNVERIFIED.
+ */
+export const SIGV4_ERROR_TYPES: Readonly<Record<SigV4ErrorCode, string>> = {
+  MissingAuthenticationToken: "MissingAuthenticationTokenException",
+  IncompleteSignature: "IncompleteSignatureException",
+  InvalidClientTokenId: "UnrecognizedClientException",
+  SignatureDoesNotMatch: "InvalidSignatureException",
+  ExpiredToken: "ExpiredTokenException",
+};
+
+/**
+ * A SigV4 failure in the rest-json shape: its status, `X-Amzn-ErrorType` from
+ * {@link SIGV4_ERROR_TYPES}, body `{"message"}`.
+ *
+ * @example
+ * ```ts
+ * authenticationError({ code: "SignatureDoesNotMatch", status: 403, message: "..." }, "id");
+ * ```
+ */
+export function authenticationError(
+  failure: { code: SigV4ErrorCode; status: number; message: string },
+  requestId: string,
+): Response {
+  return jsonResponse(failure.status, { message: failure.message }, {
+    "x-amzn-errortype": SIGV4_ERROR_TYPES[failure.code],
+    "x-amzn-requestid": requestId,
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The emulator's in-memory state, shared by every regional listener: authorization codes, pending
- * consents, login sessions with their current refresh token, issued credentials, the DPoP `jti`
- * replay cache and the counters. It makes no protocol decisions; the endpoint modules do.
+ * consents, login sessions with their current refresh token, issued credentials (logins' and
+ * assumed roles'), the DPoP `jti` replay cache and the counters. It makes no protocol decisions;
+ * the endpoint modules do.
  *
  * @module
  */
@@ -48,6 +49,18 @@ export interface PendingConsent extends AuthorizationParams {
   readonly createdAt: number;
 }
 
+/** One rotation of a session's refresh token: what the refresh grant answered. */
+export interface Rotation {
+  /** The refresh token that was presented (and rotated out). */
+  readonly from: string;
+  /** The refresh token the rotation issued. */
+  readonly refreshToken: string;
+  /** The credentials the rotation issued. */
+  readonly credentials: IssuedCredentials;
+  /** When it happened (ms). */
+  readonly at: number;
+}
+
 /** A login: one chain of rotating refresh tokens bound to a DPoP key, client and region. */
 export interface LoginSession {
   readonly id: string;
@@ -59,14 +72,20 @@ export interface LoginSession {
   readonly startedAt: number;
   /** Absolute end of the refresh tokens' validity (login + refresh TTL); rotation keeps it. */
   readonly expiresAt: number;
-  /** The only refresh token that currently works. */
+  /** The refresh token that currently works (and, in window mode, `lastRotation.from`). */
   refreshToken: string;
+  /**
+   * The latest rotation, `null` before the first refresh. Its `from` is the only rotated-out token
+   * a replay may name: a later rotation replaces it, which is how "the successor was used" ends
+   * the predecessor's window.
+   */
+  lastRotation: Rotation | null;
   forcedExpired: boolean;
   credentialsChanged: boolean;
   revoked: boolean;
 }
 
-/** Temporary credentials handed out by the token endpoint. */
+/** Temporary credentials handed out by the token endpoint or by STS `AssumeRole`. */
 export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -91,9 +110,16 @@ export function newCounts(): EmulatorCounts {
     authorize: 0,
     token: 0,
     tokenByGrant: { authorization_code: 0, refresh_token: 0 },
+    tokenReplays: 0,
     tokenErrors: 0,
+    revoke: 0,
+    revokeRejected: 0,
+    revokedSessions: 0,
     sts: 0,
     stsRejected: 0,
+    assumeRole: 0,
+    assumeRoleRejected: 0,
+    assumeRoleByArn: {},
     confirmation: 0,
     faults: 0,
   };
@@ -166,6 +192,7 @@ export class EmulatorStore {
       ...init,
       id: newOpaqueId(),
       refreshToken: newRefreshToken(),
+      lastRotation: null,
       forcedExpired: false,
       credentialsChanged: false,
       revoked: false,
@@ -186,11 +213,24 @@ export class EmulatorStore {
     return id === undefined ? undefined : this.#sessions.get(id);
   }
 
-  /** Replaces the session's refresh token; the old one stops working. */
-  rotateRefreshToken(session: LoginSession): string {
-    session.refreshToken = newRefreshToken();
-    this.#refreshTokens.set(session.refreshToken, session.id);
-    return session.refreshToken;
+  /**
+   * Replaces the session's refresh token and records the rotation with the credentials issued
+   * alongside; the old token stops being current.
+   */
+  rotateRefreshToken(
+    session: LoginSession,
+    issued: { credentials: IssuedCredentials; now: number },
+  ): Rotation {
+    const rotation: Rotation = {
+      from: session.refreshToken,
+      refreshToken: newRefreshToken(),
+      credentials: issued.credentials,
+      at: issued.now,
+    };
+    session.refreshToken = rotation.refreshToken;
+    session.lastRotation = rotation;
+    this.#refreshTokens.set(rotation.refreshToken, session.id);
+    return rotation;
   }
 
   /** Issues new temporary credentials. */

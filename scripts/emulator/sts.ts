@@ -1,70 +1,24 @@
 /**
- * STS `GetCallerIdentity` over the AWS query protocol (the only protocol of STS: botocore 1.43.11's
- * model lists `"protocols": ["query"]` and JS SDK v3 serialises with `Aws_query`): a SigV4-signed
- * `POST /` with a form body (or `GET /?Action=…`), answered in XML like the real service.
+ * STS over the AWS query protocol (the only protocol of STS: botocore 1.43.11's model lists
+ * `"protocols": ["query"]` and JS SDK v3 serialises with `Aws_query`): a SigV4-signed `POST /`
+ * with a form body (or `GET /?Action=…`), answered in XML like the real service. Actions:
+ * `GetCallerIdentity` and `AssumeRole` (`assume_role.ts`).
  *
  * @module
  */
 
+import { assumeRole } from "./assume_role.ts";
 import type { ListenerContext } from "./context.ts";
 import { fromUtf8 } from "./encoding.ts";
-import { userIdFor } from "./ids.ts";
 import { type IncomingRequest, mediaType, parseQuery } from "./http.ts";
+import { notAuthorizedMessage } from "./iam.ts";
+import { userIdFor } from "./ids.ts";
 import { verifySigV4 } from "./sigv4.ts";
+import { escapeXml, STS_NAMESPACE, STS_VERSION, stsError, xmlResponse } from "./sts_xml.ts";
+import type { StsAction } from "./types.ts";
 
-/** XML namespace of STS responses. */
-export const STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
-/** The STS API version. */
-export const STS_VERSION = "2011-06-15";
-
-/**
- * Escapes text for XML content.
- *
- * @example
- * ```ts
- * escapeXml("a<b"); // "a&lt;b"
- * ```
- */
-export function escapeXml(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;").replaceAll("'", "&apos;");
-}
-
-function xmlResponse(status: number, xml: string, requestId: string): Response {
-  return new Response(xml, {
-    status,
-    headers: { "content-type": "text/xml", "x-amzn-requestid": requestId },
-  });
-}
-
-/**
- * An STS error in the query protocol's XML shape (`Sender` for 4xx, `Receiver` for 5xx).
- *
- * @example
- * ```ts
- * stsError("ExpiredToken", { status: 403, message: "The security token ...", requestId: "id" });
- * ```
- */
-export function stsError(
-  code: string,
-  options: { status: number; message: string; requestId: string },
-): Response {
-  const { status, message, requestId } = options;
-  const type = status >= 500 ? "Receiver" : "Sender";
-  return xmlResponse(
-    status,
-    `<ErrorResponse xmlns="${STS_NAMESPACE}">
-  <Error>
-    <Type>${type}</Type>
-    <Code>${escapeXml(code)}</Code>
-    <Message>${escapeXml(message)}</Message>
-  </Error>
-  <RequestId>${requestId}</RequestId>
-</ErrorResponse>
-`,
-    requestId,
-  );
-}
+/** The STS actions the emulator serves. */
+export const STS_ACTIONS: readonly StsAction[] = ["GetCallerIdentity", "AssumeRole"];
 
 /**
  * The `GetCallerIdentity` response document.
@@ -90,8 +44,20 @@ export function callerIdentityXml(
 `;
 }
 
-/** Request parameters from the query string and, for a form POST, the body; `string` on error. */
-function requestParameters(request: IncomingRequest): Map<string, string> | string {
+/** Request parameters of an STS request, or why they cannot be read. */
+export type StsParameters = Map<string, string> | string;
+
+/**
+ * Request parameters from the query string and, for a form POST, the body; a `string` saying
+ * what is wrong when they cannot be read. Pure: the router reads the `Action` from it before
+ * authentication (for fault matching and counters), the handler the rest.
+ *
+ * @example
+ * ```ts
+ * stsParameters(request); // Map { "Action" => "GetCallerIdentity", "Version" => "2011-06-15" }
+ * ```
+ */
+export function stsParameters(request: IncomingRequest): StsParameters {
   const pairs = parseQuery(request.rawQuery ?? "");
   if (pairs === null) return "The query string is not valid percent-encoding.";
   if (
@@ -111,17 +77,46 @@ function requestParameters(request: IncomingRequest): Map<string, string> | stri
   return parameters;
 }
 
+/**
+ * The action an STS request names, when it is one the emulator serves.
+ *
+ * @example
+ * ```ts
+ * stsActionOf(stsParameters(request)); // "AssumeRole"
+ * ```
+ */
+export function stsActionOf(parameters: StsParameters): StsAction | null {
+  if (typeof parameters === "string") return null;
+  const action = parameters.get("Action");
+  return STS_ACTIONS.find((known) => known === action) ?? null;
+}
+
+/** What the router tells the handler. */
+export interface StsOptions {
+  /** The request's parameters, if the router read them already (see {@link stsParameters}). */
+  parameters?: StsParameters;
+  /** An injected AccessDenied fault applies to this request (after authentication). */
+  deniedByFault?: boolean;
+}
+
+interface Outcome {
+  response: Response;
+  /** The emulator itself refused the request (not an injected fault). */
+  rejected: boolean;
+}
+
 async function answer(
   request: IncomingRequest,
   context: ListenerContext,
-  requestId: string,
-): Promise<Response> {
+  options: { parameters: StsParameters; deniedByFault: boolean; requestId: string },
+): Promise<Outcome> {
+  const { parameters, requestId } = options;
+  const refuse = (code: string, status: number, message: string): Outcome => ({
+    response: stsError(code, { status, message, requestId }),
+    rejected: true,
+  });
   if (request.method !== "POST" && request.method !== "GET") {
-    return stsError("InvalidAction", {
-      status: 405,
-      message: `Method '${request.method}' is not supported.`,
-      requestId,
-    });
+    return refuse("InvalidAction", 405, `Method '${request.method}' is not supported.`);
   }
   const auth = await verifySigV4(request, {
     region: context.region,
@@ -129,48 +124,52 @@ async function answer(
     now: context.config.now(),
     lookup: (accessKeyId) => context.store.credentials(accessKeyId),
   });
-  if (!auth.ok) {
-    return stsError(auth.code, { status: auth.status, message: auth.message, requestId });
-  }
+  if (!auth.ok) return refuse(auth.code, auth.status, auth.message);
 
-  const parameters = requestParameters(request);
-  if (typeof parameters === "string") {
-    return stsError("MalformedQueryString", { status: 400, message: parameters, requestId });
-  }
+  if (typeof parameters === "string") return refuse("MalformedQueryString", 400, parameters);
   const action = parameters.get("Action");
-  if (action === undefined) {
-    return stsError("MissingAction", { status: 400, message: "Missing Action", requestId });
-  }
+  if (action === undefined) return refuse("MissingAction", 400, "Missing Action");
   const version = parameters.get("Version");
   if (version === undefined) {
-    return stsError("MissingParameter", {
-      status: 400,
-      message: "The request must contain the parameter Version",
-      requestId,
-    });
+    return refuse("MissingParameter", 400, "The request must contain the parameter Version");
   }
-  if (action !== "GetCallerIdentity" || version !== STS_VERSION) {
-    return stsError("InvalidAction", {
-      status: 400,
-      message: `Could not find operation ${action} for version ${version}`,
+  const known = stsActionOf(parameters);
+  if (known === null || version !== STS_VERSION) {
+    return refuse(
+      "InvalidAction",
+      400,
+      `Could not find operation ${action} for version ${version}`,
+    );
+  }
+  if (known === "AssumeRole") {
+    return await assumeRole(context, parameters, {
+      caller: auth.credentials,
       requestId,
+      deniedByFault: options.deniedByFault,
     });
   }
   const arn = auth.credentials.sessionArn;
-  return xmlResponse(
-    200,
-    callerIdentityXml({
-      arn,
-      userId: await userIdFor(arn),
-      account: arn.split(":")[4] ?? "",
-      requestId,
-    }),
+  if (options.deniedByFault) {
+    return {
+      response: stsError("AccessDenied", {
+        status: 403,
+        message: notAuthorizedMessage(arn, "sts:GetCallerIdentity", "*"),
+        requestId,
+      }),
+      rejected: false,
+    };
+  }
+  const xml = callerIdentityXml({
+    arn,
+    userId: await userIdFor(arn),
+    account: arn.split(":")[4] ?? "",
     requestId,
-  );
+  });
+  return { response: xmlResponse(200, xml, requestId), rejected: false };
 }
 
 /**
- * Handles an STS request and keeps the STS rejection counter.
+ * Handles an STS request and keeps the STS rejection counters.
  *
  * @example
  * ```ts
@@ -180,8 +179,18 @@ async function answer(
 export async function handleSts(
   request: IncomingRequest,
   context: ListenerContext,
+  options: StsOptions = {},
 ): Promise<Response> {
-  const response = await answer(request, context, crypto.randomUUID());
-  if (!response.ok) context.store.counts.stsRejected++;
+  const parameters = options.parameters ?? stsParameters(request);
+  const { response, rejected } = await answer(request, context, {
+    parameters,
+    deniedByFault: options.deniedByFault === true,
+    requestId: crypto.randomUUID(),
+  });
+  if (rejected) {
+    const { counts } = context.store;
+    counts.stsRejected++;
+    if (stsActionOf(parameters) === "AssumeRole") counts.assumeRoleRejected++;
+  }
   return response;
 }

@@ -1,15 +1,22 @@
 /**
  * `POST /v1/token` (`CreateOAuth2Token`, spec §5, §6): the JSON camelCase body of the AWS CLI
- * dialect, a mandatory DPoP proof, the `authorization_code` grant with PKCE and single-use codes,
- * and the `refresh_token` grant with rotation and binding to DPoP key, client and region.
+ * dialect, a mandatory DPoP proof, the `authorization_code` grant with PKCE and single-use codes
+ * (never replayable), and the `refresh_token` grant with rotation, binding to DPoP key, client and
+ * region, and (window mode) replay of the latest rotation while its successor is unused.
  *
  * @module
  */
 
 import type { ListenerContext } from "./context.ts";
 import { verifyDPoPProof } from "./dpop.ts";
-import { base64Url, constantTimeEqual, fromUtf8, sha256, utf8 } from "./encoding.ts";
-import { headerCount, type IncomingRequest, jsonResponse, mediaType } from "./http.ts";
+import { base64Url, constantTimeEqual, sha256, utf8 } from "./encoding.ts";
+import {
+  headerCount,
+  type IncomingRequest,
+  jsonObjectBody,
+  jsonResponse,
+  mediaType,
+} from "./http.ts";
 import {
   AUTHCODE_EXPIRED_MESSAGE,
   INVALID_GRANT_MESSAGE,
@@ -18,7 +25,7 @@ import {
   TOKEN_EXPIRED_MESSAGE,
   USER_CREDENTIALS_CHANGED_MESSAGE,
 } from "./signin_errors.ts";
-import type { IssuedCredentials, LoginSession } from "./store.ts";
+import type { IssuedCredentials, LoginSession, Rotation } from "./store.ts";
 
 /** The token type of every successful response. */
 export const TOKEN_TYPE = "aws_sigv4";
@@ -67,14 +74,8 @@ function parseBody(request: IncomingRequest, requestId: string): ValidBody | Fai
       }),
     };
   }
-  const text = fromUtf8(request.body);
-  let parsed: unknown;
-  try {
-    parsed = text === null ? undefined : JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  const body = jsonObjectBody(request);
+  if (body === null) {
     return {
       response: oauthError("invalid_request", {
         description: "The request body is not a JSON object",
@@ -82,7 +83,6 @@ function parseBody(request: IncomingRequest, requestId: string): ValidBody | Fai
       }),
     };
   }
-  const body = parsed as Record<string, unknown>;
   const grantType = body.grantType;
   if (typeof grantType !== "string" || !isGrantType(grantType)) {
     return {
@@ -200,20 +200,49 @@ async function redeemCode(
   }, { "x-amzn-requestid": requestId });
 }
 
-/** The session a refresh request may rotate, or the error that refuses it. */
-function refreshableSession(
+/**
+ * The earlier answer a refresh with a rotated-out `token` may get again (window mode, spec §17):
+ * only the predecessor of the current token, only while the current token is unused (a later
+ * rotation replaces `lastRotation`), and only within the window counted from the rotation.
+ */
+function replayableRotation(
+  context: ListenerContext,
+  session: LoginSession,
+  token: string,
+): Rotation | null {
+  const { config } = context;
+  if (config.refreshIdempotency !== "window") return null;
+  const rotation = session.lastRotation;
+  if (rotation === null || rotation.from !== token) return null;
+  const windowEnd = rotation.at + config.refreshIdempotencyWindowSeconds * 1000;
+  return config.now() < windowEnd ? rotation : null;
+}
+
+/** A refresh request the emulator accepts: rotate the session, or replay an earlier rotation. */
+interface RefreshGrant {
+  session: LoginSession;
+  replay: Rotation | null;
+}
+
+/**
+ * What a refresh request may do, or the error that refuses it. A replay passes every check a
+ * rotation passes (revocation first, then region, client, DPoP key, expiry, password change).
+ */
+function refreshGrant(
   context: ListenerContext,
   members: Map<string, string>,
   jkt: string,
   requestId: string,
-): LoginSession | Response {
+): RefreshGrant | Response {
   const invalid = (message: string): Response =>
     signinError("INVALID_REQUEST", { message, requestId });
   const token = members.get("refreshToken") ?? "";
   const session = context.store.sessionOfRefreshToken(token);
-  if (session === undefined || session.revoked || session.refreshToken !== token) {
-    return invalid(INVALID_GRANT_MESSAGE);
-  }
+  if (session === undefined || session.revoked) return invalid(INVALID_GRANT_MESSAGE);
+  const replay = session.refreshToken === token
+    ? null
+    : replayableRotation(context, session, token);
+  if (session.refreshToken !== token && replay === null) return invalid(INVALID_GRANT_MESSAGE);
   // Refresh tokens are regional (aws/aws-cli#10613): another region's endpoint does not know them.
   if (session.region !== context.region) return invalid(INVALID_GRANT_MESSAGE);
   if (members.get("clientId") !== session.clientId) {
@@ -235,7 +264,16 @@ function refreshableSession(
       requestId,
     });
   }
-  return session;
+  return { session, replay };
+}
+
+function refreshResponse(rotation: Rotation, expiresIn: number, requestId: string): Response {
+  return jsonResponse(200, {
+    accessToken: credentialsBody(rotation.credentials),
+    tokenType: TOKEN_TYPE,
+    expiresIn,
+    refreshToken: rotation.refreshToken,
+  }, { "x-amzn-requestid": requestId });
 }
 
 function refresh(
@@ -245,20 +283,24 @@ function refresh(
   requestId: string,
 ): Response {
   const { store, config } = context;
-  const session = refreshableSession(context, members, jkt, requestId);
-  if (session instanceof Response) return session;
-  const refreshToken = store.rotateRefreshToken(session);
+  const grant = refreshGrant(context, members, jkt, requestId);
+  if (grant instanceof Response) return grant;
+  const now = config.now();
+  if (grant.replay !== null) {
+    // The same tokens and credentials again. `expiresIn` is what the credentials have left,
+    // rounded up, so that a client computing `now + expiresIn` lands on their real expiry
+    // (to the second) instead of believing a fresh lifetime. The window never outlasts them.
+    store.counts.tokenReplays++;
+    const left = Math.ceil((grant.replay.credentials.expiresAt - now) / 1000);
+    return refreshResponse(grant.replay, left, requestId);
+  }
   const credentials = store.issueCredentials(
-    session.sessionArn,
-    config.now() + config.accessTokenTtlSeconds * 1000,
+    grant.session.sessionArn,
+    now + config.accessTokenTtlSeconds * 1000,
   );
+  const rotation = store.rotateRefreshToken(grant.session, { credentials, now });
   store.counts.tokenByGrant.refresh_token++;
-  return jsonResponse(200, {
-    accessToken: credentialsBody(credentials),
-    tokenType: TOKEN_TYPE,
-    expiresIn: config.accessTokenTtlSeconds,
-    refreshToken,
-  }, { "x-amzn-requestid": requestId });
+  return refreshResponse(rotation, config.accessTokenTtlSeconds, requestId);
 }
 
 async function answer(

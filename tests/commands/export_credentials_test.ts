@@ -771,9 +771,12 @@ function otherWriterFirst(
 
 Deno.test("export-credentials: a token rotated meanwhile by a writer that does not lock", async (t) => {
   const args = ["export-credentials", "--profile", "dev"];
+  // Rotation only: in the emulator's default "window" mode the spent token would be answered
+  // again with the other writer's tokens, and our request would not be refused.
+  const strict = { refreshIdempotency: "strict" } as const;
 
   await t.step("its new credentials are fresh: they are served, no second try", async () => {
-    await using s = await signedIn();
+    await using s = await signedIn(strict);
     await setSecondsLeft(s.path, 60);
     const other = otherWriterFirst(s.path, s.emulator.url, { write: "before" });
     const outcome = await runIn(s.box, args, { env: s.env, fetch: other.fetch });
@@ -785,7 +788,7 @@ Deno.test("export-credentials: a token rotated meanwhile by a writer that does n
   });
 
   await t.step("its new credentials need refreshing too: one retry with its token", async () => {
-    await using s = await signedIn({ accessTokenTtlSeconds: 120 });
+    await using s = await signedIn({ ...strict, accessTokenTtlSeconds: 120 });
     const other = otherWriterFirst(s.path, s.emulator.url, { write: "before" });
     const outcome = await runIn(s.box, args, { env: s.env, fetch: other.fetch });
     const output = processOutput(outcome);
@@ -802,7 +805,7 @@ Deno.test("export-credentials: a token rotated meanwhile by a writer that does n
   });
 
   await t.step("it saves only after our request was refused: found after a pause", async () => {
-    await using s = await signedIn();
+    await using s = await signedIn(strict);
     await setSecondsLeft(s.path, 60);
     const other = otherWriterFirst(s.path, s.emulator.url, { write: "later" });
     const outcome = await runIn(s.box, args, {
@@ -816,7 +819,7 @@ Deno.test("export-credentials: a token rotated meanwhile by a writer that does n
   });
 
   await t.step("the file did not change: no retry, sign in again", async () => {
-    await using s = await signedIn();
+    await using s = await signedIn(strict);
     await setSecondsLeft(s.path, 60);
     const other = otherWriterFirst(s.path, s.emulator.url, { write: "never" });
     const outcome = await runIn(s.box, args, { env: s.env, fetch: other.fetch });

@@ -25,6 +25,7 @@ Deno.test("parseEmulatorArgs() reads every option in both spellings", () => {
       "auto",
       "--session-arn",
       "arn:aws:iam::123456789012:user/bob",
+      "--refresh-idempotency=strict",
     ]),
     {
       kind: "run",
@@ -33,9 +34,19 @@ Deno.test("parseEmulatorArgs() reads every option in both spellings", () => {
         regions: ["us-east-1", "eu-west-1", "ap-south-1"],
         approval: "auto",
         sessionArn: "arn:aws:iam::123456789012:user/bob",
+        refreshIdempotency: "strict",
       },
     },
   );
+  assertEquals(parseEmulatorArgs(["--refresh-idempotency", "window"]), {
+    kind: "run",
+    options: {
+      port: 8787,
+      regions: ["us-east-1"],
+      approval: "page",
+      refreshIdempotency: "window",
+    },
+  });
   assertEquals(parseEmulatorArgs(["--help"]), { kind: "help" });
   assertEquals(parseEmulatorArgs(["-h", "--bogus"]), { kind: "help" });
 });
@@ -49,6 +60,8 @@ Deno.test("parseEmulatorArgs() refuses mistakes", () => {
     [["--region", "US-EAST-1"], "not a region name"],
     [["--region", "us-east-1,us-east-1"], "twice"],
     [["--approval", "manual"], '"auto" or "page"'],
+    [["--refresh-idempotency", "lax"], '"window" or "strict"'],
+    [["--refresh-idempotency"], "needs a value"],
     [["--verbose"], 'Unknown argument "--verbose"'],
   ];
   for (const [args, message] of cases) {
@@ -59,8 +72,13 @@ Deno.test("parseEmulatorArgs() refuses mistakes", () => {
 Deno.test("banner() tells how to point clients at the emulator", () => {
   const text = banner(
     { "us-east-1": "http://127.0.0.1:8787", "eu-west-1": "http://127.0.0.1:8788" },
-    { approval: "page", sessionArn: "arn:aws:sts::123456789012:assumed-role/Admin/alice" },
+    {
+      approval: "page",
+      refreshIdempotency: "strict",
+      sessionArn: "arn:aws:sts::123456789012:assumed-role/Admin/alice",
+    },
   );
+  assertStringIncludes(text, "(approval: page, refresh idempotency: strict)");
   assertStringIncludes(text, "export AWS_ENDPOINT_URL_SIGNIN=http://127.0.0.1:8787\n");
   assertStringIncludes(text, "export AWS_ENDPOINT_URL_STS=http://127.0.0.1:8787\n");
   assertStringIncludes(text, "export AWS_REGION=us-east-1\n");
@@ -87,6 +105,7 @@ Deno.test("scripts/emulator.ts prints usage errors and help on stderr", async ()
   assertEquals(help.code, 0);
   assertEquals(help.stdout.length, 0);
   assertStringIncludes(new TextDecoder().decode(help.stderr), "--approval MODE");
+  assertStringIncludes(new TextDecoder().decode(help.stderr), "--refresh-idempotency MODE");
 });
 
 Deno.test("scripts/emulator.ts serves until SIGTERM", {
@@ -99,6 +118,8 @@ Deno.test("scripts/emulator.ts serves until SIGTERM", {
     "us-east-1,eu-west-1",
     "--approval",
     "auto",
+    "--refresh-idempotency",
+    "strict",
   ])
     .spawn();
   const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
@@ -113,8 +134,10 @@ Deno.test("scripts/emulator.ts serves until SIGTERM", {
   assertStringIncludes(text, "approval: auto");
   const state = await (await fetch(`${url}/_emulator/state`)).json() as {
     regions: Record<string, string>;
+    refreshIdempotency: string;
   };
   assertEquals(Object.keys(state.regions), ["us-east-1", "eu-west-1"]);
+  assertEquals(state.refreshIdempotency, "strict");
   child.kill("SIGTERM");
   while (true) {
     const { value, done } = await reader.read();

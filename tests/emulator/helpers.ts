@@ -7,7 +7,7 @@
  * @module
  */
 
-import { assertEquals, assertTrue } from "../support/assert.ts";
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
 
 const encoder = new TextEncoder();
 
@@ -347,18 +347,23 @@ export function amzDate(time: Date): string {
   return time.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
 }
 
-/** Options of {@link signedStsRequest}. */
-export interface StsRequestOptions {
+/** Options of {@link signedRequest}. */
+export interface SignedRequestOptions {
   region?: string;
+  /** Signing name; default `sts`. */
   service?: string;
   date?: Date;
   /** Session token header; `null` omits it. Default: the credentials' token. */
   sessionToken?: string | null;
-  /** Query-protocol form body. */
-  body?: string;
-  method?: "POST" | "GET";
-  /** Query string for GET requests (already encoded, without `?`). */
+  method?: "POST" | "GET" | "PUT";
+  /** Request path, default `/`. */
+  path?: string;
+  /** Query string (already encoded, without `?`). */
   query?: string;
+  /** Request body (POST/PUT); default an STS GetCallerIdentity form. */
+  body?: string;
+  /** Content type of a body; default the query protocol's form type. */
+  contentType?: string;
   /** Headers added after signing (not signed). */
   unsignedHeaders?: Record<string, string>;
   /** Sends this body instead of the signed one. */
@@ -367,23 +372,27 @@ export interface StsRequestOptions {
   authorization?: (computed: string) => string;
 }
 
-/** Builds and sends a SigV4-signed STS request, signing like botocore does. */
-export async function signedStsRequest(
+/** Options of {@link signedStsRequest}. */
+export type StsRequestOptions = SignedRequestOptions;
+
+/** Builds and sends a SigV4-signed request, signing like botocore does. */
+export async function signedRequest(
   base: string,
   credentials: Credentials,
-  options: StsRequestOptions = {},
+  options: SignedRequestOptions = {},
 ): Promise<Response> {
   const method = options.method ?? "POST";
   const region = options.region ?? "us-east-1";
   const service = options.service ?? "sts";
+  const path = options.path ?? "/";
   const date = amzDate(options.date ?? new Date());
   const url = new URL(base);
-  const body = method === "POST"
-    ? (options.body ?? "Action=GetCallerIdentity&Version=2011-06-15")
-    : "";
+  const hasBody = method !== "GET";
+  const body = hasBody ? (options.body ?? "Action=GetCallerIdentity&Version=2011-06-15") : "";
   const headers: Record<string, string> = { host: url.host, "x-amz-date": date };
-  if (method === "POST") {
-    headers["content-type"] = "application/x-www-form-urlencoded; charset=utf-8";
+  if (hasBody) {
+    headers["content-type"] = options.contentType ??
+      "application/x-www-form-urlencoded; charset=utf-8";
   }
   const token = options.sessionToken === undefined
     ? credentials.sessionToken
@@ -391,10 +400,17 @@ export async function signedStsRequest(
   if (token !== null) headers["x-amz-security-token"] = token;
   const names = Object.keys(headers).sort();
   const query = options.query ?? "";
-  const canonicalQuery = query === "" ? "" : query.split("&").sort().join("&");
+  // Sorted by name, then value (so "x" comes before "x-amz-…", unlike a sort of whole pairs).
+  const pairs = query === "" ? [] : query.split("&").map((pair) => {
+    const equals = pair.indexOf("=");
+    return equals === -1 ? [pair, ""] : [pair.slice(0, equals), pair.slice(equals + 1)];
+  });
+  const byCodeUnit = (a: string, b: string) => a < b ? -1 : a > b ? 1 : 0;
+  pairs.sort(([a = "", x = ""], [b = "", y = ""]) => byCodeUnit(a, b) || byCodeUnit(x, y));
+  const canonicalQuery = pairs.map(([name, value]) => `${name}=${value}`).join("&");
   const canonicalRequest = [
     method,
-    "/",
+    path,
     canonicalQuery,
     ...names.map((name) => `${name}:${headers[name]}`),
     "",
@@ -418,15 +434,47 @@ export async function signedStsRequest(
   delete sent.host;
   sent.authorization = options.authorization?.(authorization) ?? authorization;
   Object.assign(sent, options.unsignedHeaders ?? {});
-  return fetch(`${base}/${query === "" ? "" : `?${query}`}`, {
+  return fetch(`${base}${path}${query === "" ? "" : `?${query}`}`, {
     method,
     headers: sent,
-    ...(method === "POST" ? { body: options.sendBody ?? body } : {}),
+    ...(hasBody ? { body: options.sendBody ?? body } : {}),
   });
 }
 
-/** The text of an XML element, or `null`. */
+/** Builds and sends a SigV4-signed STS request (`POST /`, a GetCallerIdentity form by default). */
+export function signedStsRequest(
+  base: string,
+  credentials: Credentials,
+  options: StsRequestOptions = {},
+): Promise<Response> {
+  return signedRequest(base, credentials, options);
+}
+
+/** The text of an XML element with its entities decoded, or `null`. */
 export function xmlText(xml: string, element: string): string | null {
   const match = new RegExp(`<${element}>([^<]*)</${element}>`).exec(xml);
-  return match?.[1] ?? null;
+  if (match?.[1] === undefined) return null;
+  const entities: Record<string, string> = {
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&apos;": "'",
+    "&amp;": "&",
+  };
+  return match[1].replace(/&(lt|gt|quot|apos|amp);/g, (entity) => entities[entity] ?? entity);
+}
+
+/** Asserts an STS XML error (query protocol `ErrorResponse`) and returns its message. */
+export async function assertStsError(
+  response: Response,
+  status: number,
+  code: string,
+): Promise<string> {
+  const xml = await response.text();
+  assertEquals({ status: response.status, code: xmlText(xml, "Code") }, { status, code }, xml);
+  assertStringIncludes(xml, '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">');
+  assertEquals(xmlText(xml, "Type"), status >= 500 ? "Receiver" : "Sender");
+  assertMatch(xmlText(xml, "RequestId") ?? "", /^[0-9a-f-]{36}$/);
+  assertEquals(response.headers.get("content-type"), "text/xml");
+  return xmlText(xml, "Message") ?? "";
 }

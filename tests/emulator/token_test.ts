@@ -40,7 +40,10 @@ async function codeRequest(base: string) {
 }
 
 Deno.test("token endpoint: same-device login, refresh rotation and binding", async (t) => {
-  await using emulator = await startEmulator({ regions: ["us-east-1", "eu-west-1"] });
+  await using emulator = await startEmulator({
+    regions: ["us-east-1", "eu-west-1"],
+    refreshIdempotency: "strict",
+  });
   const base = emulator.url;
   let session!: Awaited<ReturnType<typeof login>>;
 
@@ -122,7 +125,7 @@ Deno.test("token endpoint: same-device login, refresh rotation and binding", asy
     assertMatch(rotated, /^ASOR/);
   });
 
-  await t.step("the rotated-out refresh token no longer works", async () => {
+  await t.step("in strict mode the rotated-out refresh token no longer works", async () => {
     const message = await assertSigninError(
       await refresh(base, session.key, session.refreshToken),
       400,
