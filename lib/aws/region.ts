@@ -7,8 +7,9 @@
 
 import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import { validateRegion } from "../signin/endpoints.ts";
-import { ask, canPrompt } from "../cli/prompt.ts";
+import { checkRegionName, knownRegions } from "../signin/regions.ts";
+import { canPrompt } from "../cli/prompt.ts";
+import { askLine } from "../cli/line_editor.ts";
 
 /** Where the region came from. */
 export type RegionSource = "flag" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "profile" | "prompt";
@@ -17,7 +18,17 @@ export type RegionSource = "flag" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "profi
 export interface ResolvedRegion {
   readonly region: string;
   readonly source: RegionSource;
+  /** A line for stderr when the region is not a known one (AWS may have added it). */
+  readonly warning?: string | undefined;
 }
+
+const SOURCE_LABELS: Readonly<Record<RegionSource, string | undefined>> = {
+  flag: undefined,
+  AWS_REGION: "AWS_REGION",
+  AWS_DEFAULT_REGION: "AWS_DEFAULT_REGION",
+  profile: "the profile's region",
+  prompt: undefined,
+};
 
 /** The default offered by the prompt, as in aws-cli. */
 export const DEFAULT_PROMPT_REGION = "us-east-1";
@@ -50,7 +61,7 @@ export function configuredRegion(
   ];
   for (const [value, source] of candidates) {
     if (value !== undefined && value.trim() !== "") {
-      return { region: validateRegion(value.trim()), source };
+      return { ...checkRegionName(value, SOURCE_LABELS[source]), source };
     }
   }
   return undefined;
@@ -70,7 +81,10 @@ export async function resolveRegionForLogin(
   profileRegion: string | undefined,
 ): Promise<ResolvedRegion> {
   const configured = configuredRegion(deps, flag, profileRegion);
-  if (configured) return configured;
+  if (configured) {
+    if (configured.warning) deps.stderr.write(configured.warning);
+    return configured;
+  }
   if (!canPrompt(deps)) {
     throw new ConfigError("No AWS region is configured for this sign-in", {
       code: "NO_REGION",
@@ -80,11 +94,15 @@ export async function resolveRegionForLogin(
   }
   deps.stderr.write(PROMPT_TEXT);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ask(deps, `AWS Region [${DEFAULT_PROMPT_REGION}]: `);
+    const answer = await askLine(deps, `AWS Region [${DEFAULT_PROMPT_REGION}]: `, {
+      completions: knownRegions(),
+    });
     if (answer === null) break;
     const value = answer.trim() === "" ? DEFAULT_PROMPT_REGION : answer.trim();
     try {
-      return { region: validateRegion(value), source: "prompt" };
+      const checked = checkRegionName(value);
+      if (checked.warning) deps.stderr.write(checked.warning);
+      return { ...checked, source: "prompt" };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       deps.stderr.write(`${error.message}\n`);

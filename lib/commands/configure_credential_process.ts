@@ -21,7 +21,7 @@ import {
   writeConfigEdit,
 } from "../aws/shared_config.ts";
 import { otherCredentialStyle } from "../aws/profiles.ts";
-import { validateRegion } from "../signin/endpoints.ts";
+import { checkRegionName } from "../signin/regions.ts";
 import { joinCommandLine } from "../platform/shell_words.ts";
 
 /**
@@ -86,7 +86,12 @@ export async function configureCredentialProcess(
   // An explicit --region always wins; otherwise the source's region fills a profile that has none.
   const region = command.region ?? source.region;
   if (region && (command.region !== undefined || !profileValues(shared, command.profile).region)) {
-    settings.region = validateRegion(region.trim());
+    const checked = checkRegionName(
+      region,
+      command.region === undefined ? `profile "${command.sourceProfile}"` : undefined,
+    );
+    if (checked.warning) deps.stderr.write(checked.warning);
+    settings.region = checked.region;
   }
   await writeConfigEdit(deps, shared.configPath, { profile: command.profile, set: settings });
   deps.stderr.write(

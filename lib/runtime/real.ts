@@ -14,6 +14,7 @@ import type {
   Input,
   OsName,
   Output,
+  RawInput,
   SpawnOptions,
   SpawnResult,
 } from "./deps.ts";
@@ -35,18 +36,45 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
     get isTerminal() {
       return stream.isTerminal();
     },
+    consoleSize() {
+      if (!stream.isTerminal()) return undefined;
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
 function input(): Input {
   let reader: LineReader | undefined;
+  const lines = () => reader ??= new LineReader(Deno.stdin.readable);
   return {
     get isTerminal() {
       return Deno.stdin.isTerminal();
     },
     readLine() {
-      reader ??= new LineReader(Deno.stdin.readable);
-      return reader.readLine();
+      return lines().readLine();
+    },
+    raw(): RawInput | undefined {
+      if (!Deno.stdin.isTerminal()) return undefined;
+      try {
+        Deno.stdin.setRaw(true);
+      } catch {
+        return undefined;
+      }
+      return {
+        read: () => lines().readChunk(),
+        unread: (text) => lines().unread(text),
+        [Symbol.dispose]() {
+          try {
+            Deno.stdin.setRaw(false);
+          } catch {
+            // the terminal went away
+          }
+        },
+      };
     },
   };
 }

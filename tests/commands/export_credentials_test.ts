@@ -57,6 +57,9 @@ async function runIn(box: Sandbox, args: string[], options: RunOptions = {}): Pr
     stdin: {
       isTerminal: options.stdinIsTerminal ?? false,
       readLine: () => Promise.reject(new Error("export-credentials must never read stdin")),
+      raw: () => {
+        throw new Error("export-credentials must never read stdin");
+      },
     },
     stderrIsTerminal: options.stdinIsTerminal ?? false,
   });
