@@ -15,7 +15,8 @@ import {
   ServiceError,
 } from "../errors.ts";
 import { ask, canPrompt, confirm } from "../cli/prompt.ts";
-import { waitWithProgress } from "../cli/progress.ts";
+import { formatClock, waitWithProgress } from "../cli/progress.ts";
+import { copyText, deadlineLine, qrSection, shownUrl, urlTerminal } from "../cli/url_display.ts";
 import {
   loadSharedConfig,
   mergedProfileValues,
@@ -41,8 +42,8 @@ import {
   type AuthorizationResponse,
   checkAuthorizationResponse,
   createAuthorizationRequest,
-  decodeRemoteCode,
   parsePastedRedirect,
+  readRemoteCode,
 } from "../signin/authorization.ts";
 import { startCallbackServer } from "../signin/callback_server.ts";
 import { exportSec1Pem, generateDPoPKeyPair } from "../signin/dpop_key.ts";
@@ -223,9 +224,12 @@ async function sameDeviceAuthorization(
   });
 
   let readPastes = flow === "no-browser";
+  const terminal = urlTerminal(deps);
+  const url = shownUrl(request.url, terminal);
+  const copied = command.copy ? copyText(request.url, terminal) : "";
   if (flow === "no-browser") {
     deps.stderr.write(
-      `Open the following URL in a browser to sign in:\n\n${request.url}\n\n` +
+      `Open the following URL in a browser to sign in:\n\n${url}\n\n${copied}` +
         `If that browser is on another machine, it ends on an address starting with ${server.redirectUri}\n` +
         `that cannot load there: copy that whole address from its address bar and paste it here.\n\n`,
     );
@@ -233,7 +237,7 @@ async function sameDeviceAuthorization(
     deps.stderr.write(
       "Attempting to open your default browser. If the browser does not open, open the following URL.\n" +
         "If you are unable to open the URL on this device, run this command again with the '--remote' option.\n\n" +
-        `${request.url}\n\n`,
+        `${url}\n\n${copied}`,
     );
     const launched = await openBrowser(deps, request.url, {
       ...(command.browser === undefined ? {} : { browserFlag: command.browser }),
@@ -253,6 +257,7 @@ async function sameDeviceAuthorization(
   if (readPastes) void readPastedRedirects(deps, server, state, stopReading.signal);
   const response = await waitWithProgress(deps, server.result, {
     label: "Waiting for the browser sign-in",
+    shortLabel: "Waiting for sign-in",
     timeoutSeconds: command.timeoutSeconds,
     hint:
       "Still waiting. If the browser is on another device, press Ctrl-C and run again with --remote.",
@@ -319,15 +324,26 @@ async function crossDeviceAuthorization(
     redirectUri: endpoint.confirmationUrl,
     state,
   });
+  // After the automatic switch, its own line has said that no browser will be opened.
+  const terminal = urlTerminal(deps);
+  const qr = command.qr ? qrSection(request.url, terminal) : undefined;
   deps.stderr.write(
-    `Browser will not be automatically opened.\nPlease visit the following URL:\n\n${request.url}\n`,
+    (command.mode === "remote" ? "Browser will not be automatically opened.\n" : "") +
+      (qr?.kind === "code" ? qr.text : `${qr?.text ?? ""}Please visit the following URL:\n`) +
+      `\n${shownUrl(request.url, terminal)}\n\n` +
+      (command.copy ? copyText(request.url, terminal) : "") +
+      deadlineLine(deps.now(), command.timeoutSeconds),
   );
   const attempts = deps.stdin.isTerminal ? PASTE_ATTEMPTS : 1;
+  const deadline = deps.now().getTime() + command.timeoutSeconds * 1000;
+  let promptOpen = false;
   const response = waitWithProgress(
     deps,
     (async () => {
       for (let attempt = 1;; attempt++) {
-        const line = await ask(deps, "\nEnter the authorization code displayed in your browser: ");
+        promptOpen = true;
+        const line = await ask(deps, "Enter the authorization code displayed in your browser: ");
+        promptOpen = false;
         if (line === null) {
           throw new AuthorizationError("No authorization code was entered (end of input)", {
             code: "NO_CODE",
@@ -335,10 +351,16 @@ async function crossDeviceAuthorization(
           });
         }
         try {
-          return checkAuthorizationResponse(decodeRemoteCode(line), state);
+          return readRemoteCode(line, state);
         } catch (error) {
           if (!(error instanceof AuthorizationError) || attempt >= attempts) throw error;
-          deps.stderr.write(`${error.message}. Try again (${attempts - attempt} left).\n`);
+          const left = formatClock((deadline - deps.now().getTime()) / 1000);
+          const tries = attempts - attempt;
+          deps.stderr.write(
+            `${error.message}. Try again (${tries} ${
+              tries === 1 ? "try" : "tries"
+            } and ${left} left).\n`,
+          );
         }
       }
     })(),
@@ -347,6 +369,8 @@ async function crossDeviceAuthorization(
       timeoutSeconds: command.timeoutSeconds,
       animate: false,
       quiet: true,
+      timeoutHint: "Run the command again (use --timeout to wait longer)",
+      promptOpen: () => promptOpen,
     },
   );
   return { request, response: await response };

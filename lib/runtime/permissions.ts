@@ -45,6 +45,7 @@
  */
 
 import { ENV_NAMES } from "../platform/browser.ts";
+import { TERMINAL_ENV_NAMES } from "../platform/terminal.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../commands/export_credentials.ts";
 import { PARTITIONS, resolveSignInEndpoint } from "../signin/endpoints.ts";
 
@@ -75,6 +76,8 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   programs: ["PATH", "PATHEXT", "SystemRoot", "windir"],
   /** Whether and how a browser can be opened (`lib/platform/browser.ts`). */
   browser: ENV_NAMES,
+  /** What the terminal shows: colours, hyperlinks (`lib/platform/terminal.ts`). */
+  terminal: TERMINAL_ENV_NAMES,
 };
 
 /**
