@@ -19,13 +19,12 @@ import { formatClock, waitWithProgress } from "../cli/progress.ts";
 import { copyText, deadlineLine, qrSection, shownUrl, urlTerminal } from "../cli/url_display.ts";
 import {
   loadSharedConfig,
-  mergedProfileValues,
+  otherCredentials,
   profileValues,
   resolveProfileName,
   type SharedConfig,
   writeConfigEdit,
 } from "../aws/shared_config.ts";
-import { otherCredentialStyle } from "../aws/profiles.ts";
 import {
   cacheFilePath,
   formatExpiresAt,
@@ -74,7 +73,7 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
   const profile = resolveProfileName(deps, command.profile);
   const shared = await loadSharedConfig(deps);
   for (const problem of shared.problems) deps.stderr.write(`warning: ignoring ${problem}\n`);
-  refuseOtherCredentials(shared, profile);
+  refuseOtherCredentials(shared, profile, deps.homeDir());
 
   const own = profileValues(shared, profile);
   const region = await resolveRegionForLogin(deps, command.region, own.region);
@@ -142,11 +141,15 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
   }
 }
 
-function refuseOtherCredentials(shared: SharedConfig, profile: string): void {
-  const style = otherCredentialStyle(mergedProfileValues(shared, profile));
-  if (style === undefined) return;
+function refuseOtherCredentials(
+  shared: SharedConfig,
+  profile: string,
+  home: string | undefined,
+): void {
+  const other = otherCredentials(shared, profile, home);
+  if (other === undefined) return;
   throw new ConfigError(
-    `Profile '${profile}' is already configured with ${style} credentials.\n\nYou may run 'aws-login login --profile new-profile-name' to create a new profile with the specified name. Otherwise you must first manually remove the existing credentials from '${profile}'`,
+    `Profile '${profile}' is already configured with ${other.style} credentials (${other.key} in ${other.file}).\n\nYou may run 'aws-login login --profile new-profile-name' to create a new profile with the specified name. Otherwise you must first manually remove the existing credentials from '${profile}'`,
     { code: "PROFILE_HAS_CREDENTIALS" },
   );
 }
