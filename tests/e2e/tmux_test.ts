@@ -5,6 +5,7 @@
  * - In a 40-column pane the wait line stays one row while the countdown runs: the pane does not
  *   fill with spinner lines.
  * - In a wide pane `--remote` shows a QR code that decodes to the URL printed below it.
+ * - The region prompt completes with Tab in raw mode, and the terminal is as it was afterwards.
  *
  * The pane is polled until what is awaited shows, with a deadline; nothing depends on how long a
  * step takes. Skipped when tmux is missing, unless CI requires it (`tests/support/tools.ts`).
@@ -57,6 +58,11 @@ class Pane implements AsyncDisposable {
       String(rows),
       command,
     ]);
+  }
+
+  /** Types keys into the pane (tmux key names such as `Tab`, `Enter`, `C-c`, or text). */
+  async keys(...keys: string[]): Promise<void> {
+    await this.#run(["send-keys", "-t", "test", ...keys]);
   }
 
   /** Everything the pane shows, scrollback included, one string per row. */
@@ -149,3 +155,52 @@ testWithPrograms("tmux, 100x60: --remote shows a QR code of the URL", ["tmux"], 
   const lines = [blank, blank, ...block.map((row) => `    ${row.padEnd(width)}    `), blank, blank];
   assertEquals(decodeModules(modulesFromText(lines, { color: true })), url);
 });
+
+testWithPrograms(
+  "tmux: the region prompt completes with Tab and gives the terminal back",
+  ["tmux"],
+  async (paths) => {
+    await using emulator = await startEmulator();
+    await using box = await sandbox();
+    const env = await box.env({
+      AWS_ENDPOINT_URL_SIGNIN: emulator.url,
+      BROWSER: "true",
+      TERM: "xterm-256color",
+    });
+    await using pane = new Pane(paths.tmux!, box, env);
+    await pane.start(80, 30, ["login", "--profile", "asked"]);
+    // The pane drops the trailing space of the question.
+    const prompt = "AWS Region [us-east-1]:";
+    const promptRow = (rows: string[]) => rows.findLast((row) => row.startsWith(prompt));
+    await pane.until("the region prompt", promptRow);
+
+    await pane.keys("eu-w", "Tab");
+    await pane.until(
+      "the common prefix",
+      (rows) => promptRow(rows) === `${prompt} eu-west-` ? true : undefined,
+    );
+    await pane.keys("Tab");
+    await pane.until(
+      "the candidates",
+      (rows) =>
+        rows.some((row) => /^eu-west-1 +eu-west-2 +eu-west-3$/.test(row)) ? true : undefined,
+    );
+    await pane.keys("2", "Enter");
+    await pane.until(
+      "the wait for the browser",
+      (rows) =>
+        rows.some((row) => row.includes("Waiting for the browser sign-in")) ? true : undefined,
+    );
+    const rows = await pane.rows();
+    assertEquals(rows.filter((row) => row.startsWith(prompt)).at(-1), `${prompt} eu-west-2`);
+
+    await pane.keys("C-c");
+    await pane.until("the end", (rows) => rows.includes("[exit 130]") ? true : undefined);
+    // Cooked mode again: the terminal echoes what is typed, and cat prints the line back.
+    await pane.keys("restored", "Enter");
+    await pane.until(
+      "the terminal echoing again",
+      (rows) => rows.filter((row) => row === "restored").length === 2 ? true : undefined,
+    );
+  },
+);
