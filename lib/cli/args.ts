@@ -152,7 +152,14 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
   completions: { profiles: { type: "boolean" } },
 };
 
-/** The spellings of every flag of a command, for completions: `--profile`, ..., `--help`, `-h`. */
+/**
+ * The spellings of every flag of a command, for completions and suggestions.
+ *
+ * @example
+ * ```ts
+ * commandFlagSpellings("status"); // ["--profile", "--json", "--help", "-h"]
+ * ```
+ */
 export function commandFlagSpellings(command: string): string[] {
   return flagSpellings({ ...(COMMAND_FLAGS[command] ?? {}), ...HELP });
 }

@@ -30,9 +30,19 @@ export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
 };
 
 /** What the value of an option completes to. */
-type ValueSource = { words: readonly string[] } | "profiles" | "none";
+export type ValueSource = { words: readonly string[] } | "profiles" | "none";
 
-/** The completion of option values: profiles, formats, regions; other values are free text. */
+/**
+ * What the value of an option completes to: profile names (asked from aws-login), a word list
+ * (formats, regions), or nothing (free text); `undefined` for an option that takes no value.
+ *
+ * @example
+ * ```ts
+ * valueSource("--profile"); // "profiles"
+ * valueSource("--timeout"); // "none"
+ * valueSource("--remote"); // undefined
+ * ```
+ */
 export function valueSource(flag: string): ValueSource | undefined {
   switch (flag) {
     case "--profile":
