@@ -280,13 +280,33 @@ function group(sections: readonly IniSection[], into: Map<string, IniSection[]>)
  * ```
  */
 export function otherCredentialStyle(merged: Readonly<Record<string, string>>): string | undefined {
-  const has = (key: string) => Object.hasOwn(merged, key);
-  if (has("web_identity_token_file")) return "Web Identity";
-  if (has("sso_role_name") || has("sso_account_id")) return "SSO";
-  if (has("aws_access_key_id")) return "Access Key";
-  if (has("role_arn")) return "Assume Role";
-  if (has("credential_process")) return "Credential Process";
-  return undefined;
+  return otherCredentialKey(merged)?.style;
+}
+
+/** The keys that make a profile hold other credentials, in the AWS CLI's order and words. */
+const OTHER_CREDENTIAL_KEYS: readonly (readonly [string, string])[] = [
+  ["web_identity_token_file", "Web Identity"],
+  ["sso_role_name", "SSO"],
+  ["sso_account_id", "SSO"],
+  ["aws_access_key_id", "Access Key"],
+  ["role_arn", "Assume Role"],
+  ["credential_process", "Credential Process"],
+];
+
+/**
+ * Like {@link otherCredentialStyle}, with the key that decided it, so that a message can name it.
+ *
+ * @example
+ * ```ts
+ * import { otherCredentialKey } from "./profiles.ts";
+ * otherCredentialKey({ aws_access_key_id: "AKID" }); // { style: "Access Key", key: "aws_access_key_id" }
+ * ```
+ */
+export function otherCredentialKey(
+  merged: Readonly<Record<string, string>>,
+): { style: string; key: string } | undefined {
+  const found = OTHER_CREDENTIAL_KEYS.find(([key]) => Object.hasOwn(merged, key));
+  return found === undefined ? undefined : { style: found[1], key: found[0] };
 }
 
 function checkProfileName(profile: string): void {

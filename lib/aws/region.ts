@@ -1,13 +1,13 @@
 /**
  * The configured region (spec §9.1): `--region`, then `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
- * profile. Asking the user when none is set is the login command's business
- * (`lib/commands/login_region.ts`): nothing here prompts.
+ * profile, each checked against the known regions. Asking the user when none is set is the login
+ * command's business (`lib/commands/login_region.ts`): nothing here prompts.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { validateRegion } from "../signin/endpoints.ts";
+import { checkRegionName } from "../signin/regions.ts";
 
 /** Where the region came from. */
 export type RegionSource = "flag" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "profile" | "prompt";
@@ -16,7 +16,17 @@ export type RegionSource = "flag" | "AWS_REGION" | "AWS_DEFAULT_REGION" | "profi
 export interface ResolvedRegion {
   readonly region: string;
   readonly source: RegionSource;
+  /** A line for stderr when the region is not a known one (AWS may have added it). */
+  readonly warning?: string | undefined;
 }
+
+const SOURCE_LABELS: Readonly<Record<RegionSource, string | undefined>> = {
+  flag: undefined,
+  AWS_REGION: "AWS_REGION",
+  AWS_DEFAULT_REGION: "AWS_DEFAULT_REGION",
+  profile: "the profile's region",
+  prompt: undefined,
+};
 
 /**
  * The region without asking: flag, environment, profile; `undefined` when none is set.
@@ -39,7 +49,7 @@ export function configuredRegion(
   ];
   for (const [value, source] of candidates) {
     if (value !== undefined && value.trim() !== "") {
-      return { region: validateRegion(value.trim()), source };
+      return { ...checkRegionName(value, SOURCE_LABELS[source]), source };
     }
   }
   return undefined;

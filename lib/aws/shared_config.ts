@@ -8,7 +8,7 @@
 import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, FileSystemError } from "../errors.ts";
 import { type IniSection, parseIni } from "./ini.ts";
-import { ProfileIndex } from "./profiles.ts";
+import { otherCredentialKey, ProfileIndex } from "./profiles.ts";
 import { type ConfigEdit, editConfig } from "./config_editor.ts";
 import { expandPath, requireHome } from "./home.ts";
 import { dirnameOf, joinPath } from "../runtime/paths.ts";
@@ -120,6 +120,55 @@ export function profileValues(shared: SharedConfig, profile: string): Record<str
 /** The merged config + credentials view of a profile. */
 export function mergedProfileValues(shared: SharedConfig, profile: string): Record<string, string> {
   return shared.profiles.mergedProfile(profile) ?? {};
+}
+
+/** Other credentials a profile holds (spec §9.3): their kind, the key, and the file it is in. */
+export interface OtherCredentials {
+  /** In the AWS CLI's words, e.g. "Access Key". */
+  readonly style: string;
+  /** The key that holds them, e.g. `aws_access_key_id`. */
+  readonly key: string;
+  /** The file with that key, `~` for the home directory, e.g. `~/.aws/credentials`. */
+  readonly file: string;
+}
+
+/**
+ * The other credentials of a profile, with where they are, for a message that says what to
+ * remove; `undefined` when the profile can hold a login session.
+ *
+ * @example
+ * ```ts ignore
+ * otherCredentials(shared, "dev", home);
+ * // { style: "Access Key", key: "aws_access_key_id", file: "~/.aws/credentials" }
+ * ```
+ */
+export function otherCredentials(
+  shared: SharedConfig,
+  profile: string,
+  home: string | undefined,
+): OtherCredentials | undefined {
+  const found = otherCredentialKey(mergedProfileValues(shared, profile));
+  if (found === undefined) return undefined;
+  const fromCredentials = shared.profiles.credentialsProfile(profile) ?? {};
+  const path = Object.hasOwn(fromCredentials, found.key)
+    ? shared.credentialsPath
+    : shared.configPath;
+  return { ...found, file: tildePath(path, home) };
+}
+
+/**
+ * A path with the home directory written `~`, as people write it.
+ *
+ * @example
+ * ```ts
+ * tildePath("/home/me/.aws/config", "/home/me"); // "~/.aws/config"
+ * tildePath("/etc/aws/config", "/home/me"); // "/etc/aws/config"
+ * ```
+ */
+export function tildePath(path: string, home: string | undefined): string {
+  if (home === undefined || home === "" || !path.startsWith(home)) return path;
+  const rest = path.slice(home.replace(/[\\/]$/, "").length);
+  return /^[\\/]/.test(rest) ? `~${rest}` : path;
 }
 
 /** How long an edit waits for another aws-login process editing the same config file. */

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { FlagError, type FlagSpecs, parseFlags } from "./flags.ts";
+import { FlagError, type FlagSpecs, flagSpellings, parseFlags } from "./flags.ts";
+import { closestNames, didYouMean } from "./suggest.ts";
 import { UsageError } from "../errors.ts";
 
 import { EXPORT_FORMATS, type ExportFormat } from "../aws/export_formats.ts";
@@ -25,6 +26,10 @@ export interface LoginCommand {
   readonly mode: BrowserMode;
   /** `--browser COMMAND`: the command to open the URL with. */
   readonly browser: string | undefined;
+  /** Show the `--remote` URL as a QR code where the terminal can (off with `--no-qr`). */
+  readonly qr: boolean;
+  /** `--copy`: also copy the URL to the terminal's clipboard (OSC 52). */
+  readonly copy: boolean;
 }
 
 /** `aws-login logout`. */
@@ -56,6 +61,21 @@ export interface ConfigureCredentialProcessCommand {
   readonly region: string | undefined;
 }
 
+/** Shells `aws-login completions` writes a script for. */
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
+
+/** One of {@link COMPLETION_SHELLS}. */
+export type CompletionShell = typeof COMPLETION_SHELLS[number];
+
+/** `aws-login completions SHELL`, or `aws-login completions --profiles` (used by the scripts). */
+export interface CompletionsCommand {
+  readonly name: "completions";
+  /** The shell to print a script for; `undefined` with `--profiles`. */
+  readonly shell: CompletionShell | undefined;
+  /** Print the profile names, one a line, instead of a script. */
+  readonly profiles: boolean;
+}
+
 /** `aws-login help [command]`, `--help`. */
 export interface HelpCommand {
   readonly name: "help";
@@ -74,6 +94,7 @@ export type Command =
   | ExportCredentialsCommand
   | StatusCommand
   | ConfigureCredentialProcessCommand
+  | CompletionsCommand
   | HelpCommand
   | VersionCommand;
 
@@ -87,14 +108,56 @@ export const COMMAND_NAMES = [
   "export-credentials",
   "status",
   "configure",
+  "completions",
 ] as const;
 
 const PROFILE: FlagSpecs = { profile: { type: "string" } };
 const HELP: FlagSpecs = { help: { type: "boolean", short: "h" } };
 
-function parse(command: string, args: string[], options: FlagSpecs) {
+/**
+ * The flags of each command (`-h, --help` besides), by the words that name the command. The parser,
+ * the suggestions for mistyped flags and the shell completions all read this one table.
+ */
+export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
+  login: {
+    ...PROFILE,
+    region: { type: "string" },
+    "endpoint-url": { type: "string" },
+    "redirect-port": { type: "string" },
+    timeout: { type: "string" },
+    remote: { type: "boolean" },
+    "no-remote": { type: "boolean" },
+    "no-browser": { type: "boolean" },
+    browser: { type: "string" },
+    "no-qr": { type: "boolean" },
+    copy: { type: "boolean" },
+  },
+  logout: { ...PROFILE, all: { type: "boolean" } },
+  "export-credentials": { ...PROFILE, format: { type: "string" } },
+  status: { ...PROFILE, json: { type: "boolean" } },
+  "configure credential-process": {
+    ...PROFILE,
+    "source-profile": { type: "string" },
+    region: { type: "string" },
+  },
+  completions: { profiles: { type: "boolean" } },
+};
+
+/**
+ * The spellings of every flag of a command, for completions and suggestions.
+ *
+ * @example
+ * ```ts
+ * commandFlagSpellings("status"); // ["--profile", "--json", "--help", "-h"]
+ * ```
+ */
+export function commandFlagSpellings(command: string): string[] {
+  return flagSpellings({ ...(COMMAND_FLAGS[command] ?? {}), ...HELP });
+}
+
+function parse(command: string, args: string[]) {
   try {
-    const { values, positionals } = parseFlags(args, { ...options, ...HELP });
+    const { values, positionals } = parseFlags(args, { ...COMMAND_FLAGS[command], ...HELP });
     return { values, positionals: [...positionals] };
   } catch (error) {
     if (!(error instanceof FlagError)) throw error;
@@ -162,17 +225,7 @@ export function parseDuration(text: string): number {
 }
 
 function parseLogin(args: string[]): LoginCommand | HelpCommand {
-  const { values, positionals } = parse("login", args, {
-    ...PROFILE,
-    region: { type: "string" },
-    "endpoint-url": { type: "string" },
-    "redirect-port": { type: "string" },
-    timeout: { type: "string" },
-    remote: { type: "boolean" },
-    "no-remote": { type: "boolean" },
-    "no-browser": { type: "boolean" },
-    browser: { type: "string" },
-  });
+  const { values, positionals } = parse("login", args);
   if (values.help) return { name: "help", topic: "login" };
   noPositionals("login", positionals);
   const chosen = [
@@ -180,11 +233,12 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
     values["no-remote"] && "--no-remote",
     values["no-browser"] && "--no-browser",
     values.browser !== undefined && "--browser",
-  ].filter(Boolean);
+  ].filter((flag): flag is string => typeof flag === "string");
   const allowedTogether = chosen.length === 2 && chosen.includes("--no-remote") &&
     chosen.includes("--browser");
   if (chosen.length > 1 && !allowedTogether) {
-    throw new UsageError(`Options ${chosen.join(" and ")} cannot be used together`, {
+    const quoted = chosen.map((flag) => `"${flag}"`);
+    throw new UsageError(`Options ${quoted.join(" and ")} cannot be used together`, {
       code: "BAD_ARGUMENT",
       hint: 'Run "aws-login login --help" to see what each one does',
     });
@@ -207,16 +261,18 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
     timeoutSeconds: timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseDuration(timeout),
     mode,
     browser: nonEmpty("browser", values.browser),
+    qr: values["no-qr"] !== true,
+    copy: values.copy === true,
   };
 }
 
 function parseLogout(args: string[]): LogoutCommand | HelpCommand {
-  const { values, positionals } = parse("logout", args, { ...PROFILE, all: { type: "boolean" } });
+  const { values, positionals } = parse("logout", args);
   if (values.help) return { name: "help", topic: "logout" };
   noPositionals("logout", positionals);
   const profile = nonEmpty("profile", values.profile);
   if (values.all && profile !== undefined) {
-    throw new UsageError("Options --all and --profile cannot be used together", {
+    throw new UsageError('Options "--all" and "--profile" cannot be used together', {
       code: "BAD_ARGUMENT",
     });
   }
@@ -224,17 +280,20 @@ function parseLogout(args: string[]): LogoutCommand | HelpCommand {
 }
 
 function parseExport(args: string[]): ExportCredentialsCommand | HelpCommand {
-  const { values, positionals } = parse("export-credentials", args, {
-    ...PROFILE,
-    format: { type: "string" },
-  });
+  const { values, positionals } = parse("export-credentials", args);
   if (values.help) return { name: "help", topic: "export-credentials" };
   noPositionals("export-credentials", positionals);
   const format = nonEmpty("format", values.format) ?? "process";
   if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+    const suggestion = didYouMean(closestNames(format, EXPORT_FORMATS, { prefixes: true }));
     throw new UsageError(
-      `Invalid format "${format}": choose one of ${EXPORT_FORMATS.join(", ")}`,
-      { code: "BAD_ARGUMENT" },
+      suggestion === undefined
+        ? `Invalid format "${format}": choose one of ${EXPORT_FORMATS.join(", ")}`
+        : `Invalid format "${format}": ${suggestion}`,
+      {
+        code: "BAD_ARGUMENT",
+        ...(suggestion === undefined ? {} : { hint: `The formats: ${EXPORT_FORMATS.join(", ")}` }),
+      },
     );
   }
   return {
@@ -245,7 +304,7 @@ function parseExport(args: string[]): ExportCredentialsCommand | HelpCommand {
 }
 
 function parseStatus(args: string[]): StatusCommand | HelpCommand {
-  const { values, positionals } = parse("status", args, { ...PROFILE, json: { type: "boolean" } });
+  const { values, positionals } = parse("status", args);
   if (values.help) return { name: "help", topic: "status" };
   noPositionals("status", positionals);
   return {
@@ -261,25 +320,22 @@ function parseConfigure(args: string[]): ConfigureCredentialProcessCommand | Hel
     return { name: "help", topic: "configure" };
   }
   if (sub !== "credential-process") {
-    throw new UsageError(`Unknown configure command "${sub}"`, {
-      code: "UNKNOWN_COMMAND",
-      hint: 'The only one is "aws-login configure credential-process"',
+    const what = sub.startsWith("-") ? "option" : "configure command";
+    throw new UsageError(`Unknown ${what} "${sub}"`, {
+      code: sub.startsWith("-") ? "BAD_ARGUMENT" : "UNKNOWN_COMMAND",
+      hint: 'The only configure command is "aws-login configure credential-process"',
     });
   }
-  const { values, positionals } = parse("configure credential-process", rest, {
-    ...PROFILE,
-    "source-profile": { type: "string" },
-    region: { type: "string" },
-  });
+  const { values, positionals } = parse("configure credential-process", rest);
   if (values.help) return { name: "help", topic: "configure" };
   noPositionals("configure credential-process", positionals);
   const profile = nonEmpty("profile", values.profile);
   const sourceProfile = nonEmpty("source-profile", values["source-profile"]);
   if (profile === undefined || sourceProfile === undefined) {
-    throw new UsageError("Both --profile and --source-profile are required", {
+    throw new UsageError('Options "--profile" and "--source-profile" are both required', {
       code: "BAD_ARGUMENT",
       hint:
-        "Example: aws-login configure credential-process --profile process --source-profile login",
+        "For example: aws-login configure credential-process --profile process --source-profile dev",
     });
   }
   if (profile === sourceProfile) {
@@ -296,13 +352,73 @@ function parseConfigure(args: string[]): ConfigureCredentialProcessCommand | Hel
   };
 }
 
+function parseCompletions(args: string[]): CompletionsCommand | HelpCommand {
+  const { values, positionals } = parse("completions", args);
+  if (values.help) return { name: "help", topic: "completions" };
+  const [shell, ...extra] = positionals;
+  if (values.profiles) {
+    noPositionals("completions", positionals);
+    return { name: "completions", shell: undefined, profiles: true };
+  }
+  if (shell === undefined) {
+    throw new UsageError(`Command "completions" needs a shell: ${COMPLETION_SHELLS.join(", ")}`, {
+      code: "BAD_ARGUMENT",
+      hint: "For example: aws-login completions bash",
+    });
+  }
+  noPositionals("completions", extra);
+  if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
+    const suggestion = didYouMean(closestNames(shell, COMPLETION_SHELLS, { prefixes: true }));
+    throw new UsageError(
+      `Unknown shell "${shell}": ${suggestion ?? `choose one of ${COMPLETION_SHELLS.join(", ")}`}`,
+      { code: "BAD_ARGUMENT" },
+    );
+  }
+  return { name: "completions", shell: shell as CompletionShell, profiles: false };
+}
+
 const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
   login: parseLogin,
   logout: parseLogout,
   "export-credentials": parseExport,
   status: parseStatus,
   configure: parseConfigure,
+  completions: parseCompletions,
 };
+
+const HELP_FLAGS = ["--help", "-h"];
+const VERSION_FLAGS = ["--version", "-V"];
+
+/** What to say about a first word that names no command. */
+function unknownCommand(args: readonly string[]): UsageError {
+  const [first = ""] = args;
+  if (first.startsWith("-")) {
+    // An option before the command: say where it goes when some command has it.
+    const command = args.find((arg) => Object.hasOwn(PARSERS, arg));
+    const owner = command ??
+      Object.keys(COMMAND_FLAGS).find((name) =>
+        commandFlagSpellings(name).includes(first.split("=")[0]!)
+      );
+    if (owner !== undefined) {
+      const rest = args.filter((arg) => arg !== command);
+      return new UsageError(`Option "${first.split("=")[0]}" goes after the command`, {
+        code: "BAD_ARGUMENT",
+        hint: `For example: aws-login ${owner} ${rest.join(" ")}`.trimEnd(),
+      });
+    }
+    const close = closestNames(first.replace(/^-+/, ""), ["help", "version"], { prefixes: true });
+    const suggestion = didYouMean(close.map((name) => `--${name}`));
+    return new UsageError(
+      `Unknown option "${first}"${suggestion === undefined ? "" : `: ${suggestion}`}`,
+      { code: "BAD_ARGUMENT", hint: 'Run "aws-login --help" for the commands and their options' },
+    );
+  }
+  const suggestion = didYouMean(closestNames(first, COMMAND_NAMES, { prefixes: true }));
+  return new UsageError(
+    `Unknown command "${first}"${suggestion === undefined ? "" : `: ${suggestion}`}`,
+    { code: "UNKNOWN_COMMAND", hint: 'Run "aws-login --help" for all commands' },
+  );
+}
 
 /**
  * Parses the whole command line.
@@ -315,20 +431,10 @@ const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
  */
 export function parseCommandLine(args: readonly string[]): Command {
   const [first, ...rest] = args;
-  if (first === undefined || first === "--help" || first === "-h") {
-    return { name: "help", topic: undefined };
-  }
-  if (first === "--version" || first === "-V" || first === "version") return { name: "version" };
-  if (first === "help") return { name: "help", topic: rest[0] };
-  const parser = PARSERS[first];
-  if (parser === undefined) {
-    const suggestion = COMMAND_NAMES.find((name) => name.startsWith(first.slice(0, 3)));
-    throw new UsageError(`Unknown command "${first}"`, {
-      code: "UNKNOWN_COMMAND",
-      hint: suggestion
-        ? `Did you mean "aws-login ${suggestion}"? Run "aws-login --help" for all commands`
-        : 'Run "aws-login --help" for all commands',
-    });
-  }
-  return parser(rest);
+  if (first === undefined) return { name: "help", topic: undefined };
+  // `aws-login --help login` and `aws-login help login` are `aws-login login --help`.
+  if (HELP_FLAGS.includes(first) || first === "help") return { name: "help", topic: rest[0] };
+  if (VERSION_FLAGS.includes(first) || first === "version") return { name: "version" };
+  if (!Object.hasOwn(PARSERS, first)) throw unknownCommand(args);
+  return PARSERS[first]!(rest);
 }

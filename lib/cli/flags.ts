@@ -9,6 +9,8 @@
  * @module
  */
 
+import { closestNames, didYouMean } from "./suggest.ts";
+
 /** How one flag is read. */
 export interface FlagSpec {
   readonly type: "string" | "boolean";
@@ -28,11 +30,42 @@ export interface ParsedFlags {
 /** A flag that cannot be read; the message is for the user, `hint` says how to fix it. */
 export class FlagError extends Error {
   readonly hint: string | undefined;
-  constructor(message: string, hint?: string) {
+  /** For an unknown option: the option as typed, e.g. `--profle`. */
+  readonly unknown: string | undefined;
+  constructor(message: string, hint?: string, unknown?: string) {
     super(message);
     this.name = "FlagError";
     this.hint = hint;
+    this.unknown = unknown;
   }
+}
+
+/**
+ * The spellings of the flags in `specs`, long ones first: `--profile`, ..., `-h`.
+ *
+ * @example
+ * ```ts
+ * flagSpellings({ help: { type: "boolean", short: "h" } }); // ["--help", "-h"]
+ * ```
+ */
+export function flagSpellings(specs: FlagSpecs): string[] {
+  const long = Object.keys(specs).map((name) => `--${name}`);
+  const short = Object.values(specs).flatMap((spec) => spec.short ? [`-${spec.short}`] : []);
+  return [...long, ...short];
+}
+
+/** `Unknown option "--profle": did you mean "--profile"?`, or without a suggestion. */
+function unknownOption(typed: string, specs: FlagSpecs): FlagError {
+  // Compare names without their dashes: "-profile" is "--profile" typed with one dash.
+  const names = Object.keys(specs);
+  const bare = typed.replace(/^-+/, "");
+  const close = closestNames(bare, names, { prefixes: true }).map((name) => `--${name}`);
+  const suggestion = didYouMean(close);
+  return new FlagError(
+    `Unknown option "${typed}"${suggestion === undefined ? "" : `: ${suggestion}`}`,
+    undefined,
+    typed,
+  );
 }
 
 /**
@@ -69,11 +102,11 @@ export function parseFlags(args: readonly string[], specs: FlagSpecs): ParsedFla
     const name = long ? key : shorts.get(key);
     const spec = name === undefined ? undefined : specs[name];
     if (name === undefined || spec === undefined || (!long && key.length !== 1)) {
-      throw new FlagError(`Unknown option '${long ? "--" : "-"}${key}'`);
+      throw unknownOption(`${long ? "--" : "-"}${key}`, specs);
     }
     const shown = long ? `--${name}` : `-${key}`;
     if (spec.type === "boolean") {
-      if (equals >= 0) throw new FlagError(`Option '${shown}' does not take a value`);
+      if (equals >= 0) throw new FlagError(`Option "${shown}" does not take a value`);
       values[name] = true;
       continue;
     }
@@ -82,11 +115,11 @@ export function parseFlags(args: readonly string[], specs: FlagSpecs): ParsedFla
       continue;
     }
     const next = args[i + 1];
-    if (next === undefined) throw new FlagError(`Option '${shown} <value>' argument missing`);
+    if (next === undefined) throw new FlagError(`Option "${shown}" needs a value`);
     if (next.startsWith("-") && next !== "-") {
       throw new FlagError(
-        `Option '${shown}' argument is ambiguous`,
-        `To give a value starting with a dash, write ${shown}=${next}`,
+        `Option "${shown}" needs a value, and "${next}" looks like an option`,
+        `To give a value that starts with a dash, write ${shown}=${next}`,
       );
     }
     values[name] = next;

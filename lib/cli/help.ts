@@ -4,110 +4,183 @@
  * @module
  */
 
-import { VERSION } from "../version.ts";
-
-const MAIN =
-  `aws-login ${VERSION}: short-lived AWS credentials from your console sign-in, no access keys
+const MAIN = `aws-login signs you in to AWS with your console login, in a browser, and
+gives your tools short-lived credentials: no access keys to store or rotate.
 
 Usage: aws-login <command> [options]
 
 Commands:
-  login                Sign in with the browser and store a login session for a profile
-  logout               Remove the cached login session of a profile (or all with --all)
-  export-credentials   Print the credentials of a profile, refreshing them when needed
-  status               Show the login sessions in the cache and when they expire
+  login                Sign in with a browser and save a login session
+  logout               Remove the saved login session of a profile
+  export-credentials   Print a profile's credentials, refreshed when needed
+  status               Show the saved login sessions and when they expire
   configure credential-process
-                       Write a profile whose credential_process uses this program
+                       Write a profile for tools that cannot read login_session
+  completions SHELL    Print a completion script for bash, zsh, fish, powershell
 
 Options:
-  -h, --help           Show help (also "aws-login help <command>")
+  -h, --help           Show help ("aws-login help COMMAND" for a command)
   -V, --version        Show the version
 
 Environment: AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE,
-AWS_SHARED_CREDENTIALS_FILE, AWS_LOGIN_CACHE_DIRECTORY, AWS_ENDPOINT_URL_SIGNIN, AWS_USE_FIPS_ENDPOINT,
-AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
+AWS_SHARED_CREDENTIALS_FILE, AWS_LOGIN_CACHE_DIRECTORY, AWS_ENDPOINT_URL_SIGNIN,
+AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
 
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 sign-in not completed,
-5 AWS Sign-In error, 6 sign in again, 7 network, 8 file system, 130 interrupted.
+Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 sign-in not
+completed, 5 AWS Sign-In error, 6 sign in again, 7 network, 8 file system,
+130 interrupted.
+
+Examples:
+  aws-login login --profile dev --region eu-west-1
+  aws sts get-caller-identity --profile dev
+  aws-login status
+  aws-login help login
 `;
 
-const LOGIN = `Usage: aws-login login [options]
+const LOGIN = `Sign in to AWS in a browser and save a login session for a profile.
 
-Signs in with your AWS console identity in a browser (OAuth 2.0 with PKCE and DPoP), stores
-15-minute credentials and a refresh token valid for up to 12 hours in ~/.aws/login/cache, and sets
-login_session (and region, when the profile has none) in ~/.aws/config.
+Usage: aws-login login [options]
+
+You sign in to the AWS console as you always do. aws-login then stores
+15-minute credentials and a refresh token (valid up to 12 hours) in
+~/.aws/login/cache, and sets login_session (and region, when the profile has
+none) in ~/.aws/config. The sign-in is OAuth 2.0 with PKCE; the refresh token
+is bound to a DPoP key that never leaves this machine.
 
 Options:
-  --profile NAME         Profile to sign in (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default")
-  --region REGION        Sign-In region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's
-                         region, else asked on a terminal)
-  --endpoint-url URL     Sign-In endpoint to use instead of the regional one (http:// only for
-                         loopback addresses)
-  --redirect-port PORT   Port of the local callback listener on 127.0.0.1 (default: a free port);
-                         useful with an SSH port forward (ssh -L PORT:127.0.0.1:PORT)
-  --timeout DURATION     How long to wait for the browser, e.g. 300, 90s, 5m (default: 10m)
-  --remote               Sign in on another device: open the printed URL anywhere and paste the
-                         code it shows (chosen automatically when no browser can be reached)
-  --no-remote            Use this machine's browser even where none seems reachable
-  --browser COMMAND      Open the URL with COMMAND ("%s" is replaced by the URL) instead of the
-                         default browser; implies --no-remote
-  --no-browser           Do not open a browser: print the URL, then wait for the callback or for
-                         the address the browser ended on, pasted here
-  -h, --help             Show this help
+  --profile NAME        Profile to sign in (default: AWS_PROFILE,
+                        AWS_DEFAULT_PROFILE, else "default")
+  --region REGION       Sign-In region (default: AWS_REGION, AWS_DEFAULT_REGION,
+                        the profile's region, else asked on a terminal)
+  --endpoint-url URL    Sign-In endpoint instead of the regional one (http://
+                        only for loopback addresses)
+  --redirect-port PORT  Port of the callback listener on 127.0.0.1 (default: a
+                        free port), for ssh -L PORT:127.0.0.1:PORT
+  --timeout DURATION    How long to wait, e.g. 300, 90s, 5m (default: 10m)
+  --remote              Sign in on another device: open the URL there (or scan
+                        the QR code) and paste back the code it shows; chosen
+                        by itself when no browser can be opened here
+  --no-remote           Use this machine's browser even if none seems reachable
+  --browser COMMAND     Open the URL with COMMAND ("%s" is the URL) instead of
+                        the default browser; implies --no-remote
+  --no-browser          Print the URL instead of opening it, then wait for the
+                        callback or for the address the browser ended on
+  --no-qr               Do not draw the --remote URL as a QR code
+  --copy                Also copy the URL to the clipboard (terminals with
+                        OSC 52, also over SSH)
+  -h, --help            Show this help
+
+Examples:
+  aws-login login --profile dev --region eu-west-1
+  aws-login login --remote
+  ssh -L 8400:127.0.0.1:8400 server
+  aws-login login --no-browser --redirect-port 8400
+  aws-login login --browser "firefox --private-window %s"
 `;
 
-const LOGOUT = `Usage: aws-login logout [--profile NAME | --all]
+const LOGOUT = `Remove the saved login session of a profile, or every one with --all.
 
-Removes the cached login session of a profile, or every cached login session with --all.
-~/.aws/config is left as it is. Tools that already loaded credentials may use them until they expire
-(at most 15 minutes).
+Usage: aws-login logout [--profile NAME | --all]
+
+~/.aws/config is left as it is. Tools that already loaded credentials may use
+them until they expire (at most 15 minutes).
 
 Options:
-  --profile NAME   Profile whose session to remove (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default")
-  --all            Remove every cached login session
+  --profile NAME   Profile whose session to remove (default: AWS_PROFILE,
+                   AWS_DEFAULT_PROFILE, else "default")
+  --all            Remove every saved login session
   -h, --help       Show this help
+
+Examples:
+  aws-login logout --profile dev
+  aws-login logout --all
 `;
 
-const EXPORT = `Usage: aws-login export-credentials [--profile NAME] [--format FORMAT]
+const EXPORT = `Print the credentials of a profile, refreshed first when they are about to
+expire.
 
-Prints the credentials of a login profile on stdout, refreshing them first when less than 5 minutes
-remain. Never prompts and never opens a browser: when the session cannot be used it prints one line
-on stderr saying what to run, and exits with a non-zero code.
+Usage: aws-login export-credentials [--profile NAME] [--format FORMAT]
+
+The credentials go to stdout, refreshed when less than 5 minutes remain. It
+never prompts and never opens a browser: when the session cannot be used, it
+prints one line on stderr saying what to run and exits with a non-zero code.
 
 Options:
-  --profile NAME     Profile to read (default: AWS_PROFILE, AWS_DEFAULT_PROFILE, "default")
-  --format FORMAT    process (default, for credential_process), env, env-no-export, powershell,
-                     windows-cmd, fish
-  -h, --help         Show this help
+  --profile NAME    Profile to read (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                    else "default")
+  --format FORMAT   process (the default, for credential_process), env,
+                    env-no-export, powershell, windows-cmd, fish
+  -h, --help        Show this help
+
+Examples:
+  aws-login export-credentials --profile dev
+  eval "$(aws-login export-credentials --profile dev --format env)"
+  aws-login export-credentials --profile dev --format fish | source
 `;
 
-const STATUS = `Usage: aws-login status [--profile NAME] [--json]
+const STATUS = `Show the saved login sessions, the profiles that use them and when they
+expire.
 
-Lists every login session in the cache: the profiles that use it, the session ARN, the account, the
-sign-in region, when the credentials expire and, when known, when the session ends.
-With --profile, exits with code 6 when that profile has no usable session.
+Usage: aws-login status [--profile NAME] [--json]
+
+For each session: the profiles, the session ARN, the account, the sign-in
+region, when the credentials expire and, when known, when the session ends.
+With --profile, the exit code is 6 when that profile has no usable session.
 
 Options:
   --profile NAME   Show only the session of this profile
-  --json           Print JSON for scripts
+  --json           Print JSON on stdout, for scripts
   -h, --help       Show this help
+
+Examples:
+  aws-login status
+  aws-login status --profile dev || aws-login login --profile dev
+  aws-login status --json
 `;
 
-const CONFIGURE =
-  `Usage: aws-login configure credential-process --profile NAME --source-profile LOGIN [--region REGION]
+const CONFIGURE = `Write a profile for tools that cannot read login_session, such as older SDKs,
+boto3 without botocore[crt], Terraform and IDE toolkits.
 
-Writes a profile for tools that cannot read login_session (older SDKs, boto3 without botocore[crt],
-Terraform, IDE toolkits):
+Usage: aws-login configure credential-process --profile NAME
+         --source-profile LOGIN [--region REGION]
+
+It writes, in ~/.aws/config:
 
   [profile NAME]
-  credential_process = <this program> export-credentials --profile LOGIN --format process
+  credential_process = <aws-login> export-credentials --profile LOGIN
+                       --format process
   region = <the region of LOGIN, or REGION>
+
+<aws-login> is the aws-login on PATH when it is this same program, else the
+whole command line that runs this program.
 
 Options:
   --profile NAME           The profile to write
   --source-profile LOGIN   The profile that holds the login session
-  --region REGION          Region to write (default: the source profile's region)
+  --region REGION          Region to write (default: the source profile's)
   -h, --help               Show this help
+
+Examples:
+  aws-login configure credential-process --profile tf --source-profile dev
+  AWS_PROFILE=tf terraform plan
+`;
+
+const COMPLETIONS = `Print a shell completion script for commands, options, formats and profiles.
+
+Usage: aws-login completions bash|zsh|fish|powershell
+
+Profile names are read from your AWS config when you press Tab: the script runs
+"aws-login completions --profiles", which prints them one a line.
+
+Options:
+  --profiles    Print the profile names, one a line
+  -h, --help    Show this help
+
+Examples:
+  echo 'source <(aws-login completions bash)' >> ~/.bashrc
+  aws-login completions zsh > "\${fpath[1]}/_aws-login"
+  aws-login completions fish > ~/.config/fish/completions/aws-login.fish
+  aws-login completions powershell >> $PROFILE
 `;
 
 const TOPICS: Readonly<Record<string, string>> = {
@@ -116,6 +189,7 @@ const TOPICS: Readonly<Record<string, string>> = {
   "export-credentials": EXPORT,
   status: STATUS,
   configure: CONFIGURE,
+  completions: COMPLETIONS,
 };
 
 /**
@@ -123,14 +197,34 @@ const TOPICS: Readonly<Record<string, string>> = {
  *
  * @example
  * ```ts
- * helpText("login").startsWith("Usage: aws-login login"); // true
+ * helpText("login").includes("Usage: aws-login login"); // true
  * ```
  */
 export function helpText(topic?: string): string {
-  return (topic === undefined ? undefined : TOPICS[topic]) ?? MAIN;
+  return topic !== undefined && isHelpTopic(topic) ? TOPICS[topic]! : MAIN;
 }
 
-/** Whether a help topic exists. */
+/**
+ * Whether a help topic exists.
+ *
+ * @example
+ * ```ts
+ * isHelpTopic("login"); // true
+ * isHelpTopic("toString"); // false
+ * ```
+ */
 export function isHelpTopic(topic: string): boolean {
-  return topic in TOPICS;
+  return Object.hasOwn(TOPICS, topic);
+}
+
+/**
+ * The help topics: the commands that have their own help.
+ *
+ * @example
+ * ```ts
+ * helpTopics().includes("login"); // true
+ * ```
+ */
+export function helpTopics(): string[] {
+  return Object.keys(TOPICS);
 }

@@ -1,19 +1,26 @@
 /**
- * Waiting for the user: a spinner with the time left on a terminal, plain lines otherwise, a hint
- * after a while, a timeout and Ctrl-C.
+ * Waiting for the user: a one-row spinner with the time left on a terminal (sized to its width,
+ * redrawn in place, see `wait_line.ts`), one plain line otherwise, a hint after a while, a timeout
+ * and Ctrl-C.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
 import { AuthorizationError, InterruptedError } from "../errors.ts";
+import { formatClock, renderWaitLine } from "./wait_line.ts";
 
-const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+export { formatClock };
+
+/** The width assumed for a terminal whose size cannot be read. */
+const DEFAULT_COLUMNS = 80;
 
 /** Options of {@link waitWithProgress}. */
 export interface WaitOptions {
   /** What is awaited, e.g. "Waiting for the browser sign-in". */
   label: string;
+  /** A shorter label for narrow terminals, e.g. "Waiting for sign-in". */
+  shortLabel?: string;
   timeoutSeconds: number;
   /** Shown once after {@link hintAfterSeconds}. */
   hint?: string | undefined;
@@ -27,20 +34,18 @@ export interface WaitOptions {
   quiet?: boolean;
   /** Called when the wait ends for any reason (to abort pending reads and requests). */
   onEnd?: () => void;
+  /** The second line of the timeout error (default: how to wait longer or sign in remotely). */
+  timeoutHint?: string;
+  /**
+   * Whether the cursor is on a line the user types on (an open prompt): a timeout then ends that
+   * line first, so that the error starts on a line of its own.
+   */
+  promptOpen?: () => boolean;
 }
 
-/**
- * Formats seconds as `m:ss`.
- *
- * @example
- * ```ts
- * formatClock(601); // "10:01"
- * ```
- */
-export function formatClock(seconds: number): string {
-  const whole = Math.max(0, Math.ceil(seconds));
-  return `${Math.floor(whole / 60)}:${String(whole % 60).padStart(2, "0")}`;
-}
+/** The hint of the timeout error by default. */
+export const TIMEOUT_HINT =
+  "Run the command again (use --timeout to wait longer, or --remote to sign in from another device)";
 
 /**
  * Formats a duration for a sentence.
@@ -84,15 +89,12 @@ export async function waitWithProgress<T>(
 
   const timeout = deps.sleep(timeoutMs, stop.signal).then(() => {
     if (stop.signal.aborted) return new Promise<never>(() => {});
+    if (options.promptOpen?.()) deps.stderr.write("\n");
     throw new AuthorizationError(
       `Timed out after ${
         formatDuration(options.timeoutSeconds)
       } waiting for the sign-in to complete`,
-      {
-        code: "TIMEOUT",
-        hint:
-          "Run the command again (use --timeout to wait longer, or --remote to sign in from another device)",
-      },
+      { code: "TIMEOUT", hint: options.timeoutHint ?? TIMEOUT_HINT },
     );
   });
 
@@ -106,12 +108,13 @@ export async function waitWithProgress<T>(
     let frame = 0;
     while (!stop.signal.aborted) {
       if (terminal) {
-        const left = formatClock((timeoutMs - elapsed) / 1000);
-        deps.stderr.write(
-          `\r\x1b[2K${
-            FRAMES[frame++ % FRAMES.length]
-          } ${options.label}: ${left} left (Ctrl-C to cancel)`,
-        );
+        const line = renderWaitLine({
+          frame: frame++,
+          label: options.label,
+          ...(options.shortLabel === undefined ? {} : { shortLabel: options.shortLabel }),
+          secondsLeft: (timeoutMs - elapsed) / 1000,
+        }, deps.stderr.consoleSize()?.columns ?? DEFAULT_COLUMNS);
+        deps.stderr.write(`\r\x1b[2K${line}`);
       }
       if (!hinted && options.hint !== undefined && elapsed >= hintAfterMs) {
         hinted = true;
@@ -125,6 +128,12 @@ export async function waitWithProgress<T>(
 
   try {
     return await Promise.race([work, timeout, interruption]);
+  } catch (error) {
+    // Ctrl-C on a terminal line that is not redrawn leaves "^C" and the cursor after it.
+    if (error instanceof InterruptedError && !terminal && deps.stderr.isTerminal) {
+      deps.stderr.write("\n");
+    }
+    throw error;
   } finally {
     stop.abort();
     removeInterrupt();

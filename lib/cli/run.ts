@@ -7,7 +7,9 @@
 import type { Deps } from "../runtime/deps.ts";
 import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
-import { helpText, isHelpTopic } from "./help.ts";
+import { helpText, helpTopics, isHelpTopic } from "./help.ts";
+import { closestNames, didYouMean } from "./suggest.ts";
+import { completions } from "../commands/completions.ts";
 import { VERSION } from "../version.ts";
 import { login } from "../commands/login.ts";
 import { logout } from "../commands/logout.ts";
@@ -37,7 +39,14 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
     case "help":
       if (command.topic !== undefined && !isHelpTopic(command.topic)) {
-        deps.stderr.write(`aws-login: there is no help topic "${command.topic}"\n\n`);
+        const suggestion = didYouMean(
+          closestNames(command.topic, helpTopics(), { prefixes: true }),
+        );
+        deps.stderr.write(
+          `aws-login: There is no help topic "${command.topic}"${
+            suggestion === undefined ? "" : `: ${suggestion}`
+          }\n\n`,
+        );
         deps.stderr.write(helpText());
         return ExitCode.Usage;
       }
@@ -59,6 +68,9 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       return await status(deps, command);
     case "configure-credential-process":
       await configureCredentialProcess(deps, command);
+      return ExitCode.Ok;
+    case "completions":
+      await completions(deps, command);
       return ExitCode.Ok;
   }
 }
@@ -82,12 +94,12 @@ export async function run(args: readonly string[], deps: Deps): Promise<number> 
       return error.exitCode;
     }
     if (error instanceof DOMException && error.name === "AbortError") {
-      deps.stderr.write("aws-login: interrupted\n");
+      deps.stderr.write("aws-login: Interrupted\n");
       return ExitCode.Interrupted;
     }
     const detail = error instanceof Error ? error.stack ?? error.message : String(error);
     deps.stderr.write(
-      `aws-login: internal error: ${detail}\nThis is a bug in aws-login ${VERSION}; please report it with the command you ran.\n`,
+      `aws-login: Internal error: ${detail}\nThis is a bug in aws-login ${VERSION}; please report it with the command you ran.\n`,
     );
     return ExitCode.Internal;
   }

@@ -16,16 +16,17 @@ import {
   UsageError,
 } from "../errors.ts";
 import { ask, canPrompt, confirm } from "../cli/prompt.ts";
-import { waitWithProgress } from "../cli/progress.ts";
+import { formatClock, waitWithProgress } from "../cli/progress.ts";
+import { copyText, deadlineLine, qrSection, shownUrl, urlTerminal } from "../cli/url_display.ts";
 import {
   loadSharedConfig,
-  mergedProfileValues,
+  otherCredentials,
   profileValues,
   resolveProfileName,
   type SharedConfig,
   writeConfigEdit,
 } from "../aws/shared_config.ts";
-import { configSectionName, otherCredentialStyle } from "../aws/profiles.ts";
+import { configSectionName } from "../aws/profiles.ts";
 import {
   CACHE_NOT_WRITABLE_HINT,
   checkWritable,
@@ -47,8 +48,8 @@ import {
   type AuthorizationResponse,
   checkAuthorizationResponse,
   createAuthorizationRequest,
-  decodeRemoteCode,
   parsePastedRedirect,
+  readRemoteCode,
 } from "../signin/authorization.ts";
 import { startCallbackServer } from "../signin/callback_server.ts";
 import { exportSec1Pem, generateDPoPKeyPair } from "../signin/dpop_key.ts";
@@ -80,7 +81,7 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
   checkProfileName(profile);
   const shared = await loadSharedConfig(deps);
   for (const problem of shared.problems) deps.stderr.write(`warning: ignoring ${problem}\n`);
-  refuseOtherCredentials(shared, profile);
+  refuseOtherCredentials(shared, profile, deps.homeDir());
 
   const own = profileValues(shared, profile);
   const region = await resolveRegionForLogin(deps, command.region, own.region);
@@ -148,11 +149,15 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
   }
 }
 
-function refuseOtherCredentials(shared: SharedConfig, profile: string): void {
-  const style = otherCredentialStyle(mergedProfileValues(shared, profile));
-  if (style === undefined) return;
+function refuseOtherCredentials(
+  shared: SharedConfig,
+  profile: string,
+  home: string | undefined,
+): void {
+  const other = otherCredentials(shared, profile, home);
+  if (other === undefined) return;
   throw new ConfigError(
-    `Profile '${profile}' is already configured with ${style} credentials.\n\nYou may run 'aws-login login --profile new-profile-name' to create a new profile with the specified name. Otherwise you must first manually remove the existing credentials from '${profile}'`,
+    `Profile '${profile}' is already configured with ${other.style} credentials (${other.key} in ${other.file}).\n\nYou may run 'aws-login login --profile new-profile-name' to create a new profile with the specified name. Otherwise you must first manually remove the existing credentials from '${profile}'`,
     { code: "PROFILE_HAS_CREDENTIALS" },
   );
 }
@@ -212,9 +217,12 @@ async function sameDeviceAuthorization(
   });
 
   let readPastes = flow === "no-browser";
+  const terminal = urlTerminal(deps);
+  const url = shownUrl(request.url, terminal);
+  const copied = command.copy ? copyText(request.url, terminal) : "";
   if (flow === "no-browser") {
     deps.stderr.write(
-      `Open the following URL in a browser to sign in:\n\n${request.url}\n\n` +
+      `Open the following URL in a browser to sign in:\n\n${url}\n\n${copied}` +
         `If that browser is on another machine, it ends on an address starting with ${server.redirectUri}\n` +
         `that cannot load there: copy that whole address from its address bar and paste it here.\n\n`,
     );
@@ -222,7 +230,7 @@ async function sameDeviceAuthorization(
     deps.stderr.write(
       "Attempting to open your default browser. If the browser does not open, open the following URL.\n" +
         "If you are unable to open the URL on this device, run this command again with the '--remote' option.\n\n" +
-        `${request.url}\n\n`,
+        `${url}\n\n${copied}`,
     );
     const launched = await openBrowser(deps, request.url, {
       ...(command.browser === undefined ? {} : { browserFlag: command.browser }),
@@ -242,6 +250,7 @@ async function sameDeviceAuthorization(
   if (readPastes) void readPastedRedirects(deps, server, state, stopReading.signal);
   const response = await waitWithProgress(deps, server.result, {
     label: "Waiting for the browser sign-in",
+    shortLabel: "Waiting for sign-in",
     timeoutSeconds: command.timeoutSeconds,
     hint:
       "Still waiting. If the browser is on another device, press Ctrl-C and run again with --remote.",
@@ -308,15 +317,26 @@ async function crossDeviceAuthorization(
     redirectUri: endpoint.confirmationUrl,
     state,
   });
+  // After the automatic switch, its own line has said that no browser will be opened.
+  const terminal = urlTerminal(deps);
+  const qr = command.qr ? qrSection(request.url, terminal) : undefined;
   deps.stderr.write(
-    `Browser will not be automatically opened.\nPlease visit the following URL:\n\n${request.url}\n`,
+    (command.mode === "remote" ? "Browser will not be automatically opened.\n" : "") +
+      (qr?.kind === "code" ? qr.text : `${qr?.text ?? ""}Please visit the following URL:\n`) +
+      `\n${shownUrl(request.url, terminal)}\n\n` +
+      (command.copy ? copyText(request.url, terminal) : "") +
+      deadlineLine(deps.now(), command.timeoutSeconds),
   );
   const attempts = deps.stdin.isTerminal ? PASTE_ATTEMPTS : 1;
+  const deadline = deps.now().getTime() + command.timeoutSeconds * 1000;
+  let promptOpen = false;
   const response = waitWithProgress(
     deps,
     (async () => {
       for (let attempt = 1;; attempt++) {
-        const line = await ask(deps, "\nEnter the authorization code displayed in your browser: ");
+        promptOpen = true;
+        const line = await ask(deps, "Enter the authorization code displayed in your browser: ");
+        promptOpen = false;
         if (line === null) {
           throw new AuthorizationError("No authorization code was entered (end of input)", {
             code: "NO_CODE",
@@ -324,10 +344,16 @@ async function crossDeviceAuthorization(
           });
         }
         try {
-          return checkAuthorizationResponse(decodeRemoteCode(line), state);
+          return readRemoteCode(line, state);
         } catch (error) {
           if (!(error instanceof AuthorizationError) || attempt >= attempts) throw error;
-          deps.stderr.write(`${error.message}. Try again (${attempts - attempt} left).\n`);
+          const left = formatClock((deadline - deps.now().getTime()) / 1000);
+          const tries = attempts - attempt;
+          deps.stderr.write(
+            `${error.message}. Try again (${tries} ${
+              tries === 1 ? "try" : "tries"
+            } and ${left} left).\n`,
+          );
         }
       }
     })(),
@@ -336,6 +362,8 @@ async function crossDeviceAuthorization(
       timeoutSeconds: command.timeoutSeconds,
       animate: false,
       quiet: true,
+      timeoutHint: "Run the command again (use --timeout to wait longer)",
+      promptOpen: () => promptOpen,
     },
   );
   return { request, response: await response };

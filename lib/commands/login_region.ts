@@ -1,14 +1,16 @@
 /**
  * The region of a sign-in: the configured one (`lib/aws/region.ts`), else a question on a
- * terminal, as aws-cli asks it; with no terminal, an error naming `--region`.
+ * terminal, as aws-cli asks it, with Tab completion of the known regions; with no terminal, an
+ * error naming `--region`.
  *
  * @module
  */
 
 import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, UsageError } from "../errors.ts";
-import { validateRegion } from "../signin/endpoints.ts";
-import { ask, canPrompt } from "../cli/prompt.ts";
+import { checkRegionName, knownRegions } from "../signin/regions.ts";
+import { canPrompt } from "../cli/prompt.ts";
+import { askLine } from "../cli/line_editor.ts";
 import { configuredRegion, type ResolvedRegion } from "../aws/region.ts";
 
 /** The default offered by the prompt, as in aws-cli. */
@@ -35,7 +37,10 @@ export async function resolveRegionForLogin(
   profileRegion: string | undefined,
 ): Promise<ResolvedRegion> {
   const configured = configuredRegion(deps, flag, profileRegion);
-  if (configured) return configured;
+  if (configured) {
+    if (configured.warning) deps.stderr.write(configured.warning);
+    return configured;
+  }
   if (!canPrompt(deps)) {
     throw new ConfigError("No AWS region is configured for this sign-in", {
       code: "NO_REGION",
@@ -45,11 +50,15 @@ export async function resolveRegionForLogin(
   }
   deps.stderr.write(PROMPT_TEXT);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const answer = await ask(deps, `AWS Region [${DEFAULT_PROMPT_REGION}]: `);
+    const answer = await askLine(deps, `AWS Region [${DEFAULT_PROMPT_REGION}]: `, {
+      completions: knownRegions(),
+    });
     if (answer === null) break;
     const value = answer.trim() === "" ? DEFAULT_PROMPT_REGION : answer.trim();
     try {
-      return { region: validateRegion(value), source: "prompt" };
+      const checked = checkRegionName(value);
+      if (checked.warning) deps.stderr.write(checked.warning);
+      return { ...checked, source: "prompt" };
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       deps.stderr.write(`${error.message}\n`);

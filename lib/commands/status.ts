@@ -7,7 +7,12 @@
 import type { Deps } from "../runtime/deps.ts";
 import type { StatusCommand } from "../cli/args.ts";
 import { ExitCode } from "../errors.ts";
-import { loadSharedConfig, profileValues, resolveProfileName } from "../aws/shared_config.ts";
+import {
+  loadSharedConfig,
+  otherCredentials,
+  profileValues,
+  resolveProfileName,
+} from "../aws/shared_config.ts";
 import {
   cacheFileName,
   type CacheLocation,
@@ -182,8 +187,13 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
     const profile = resolveProfileName(deps, command.profile);
     const session = profileValues(shared, profile).login_session;
     if (!session) {
+      const other = otherCredentials(shared, profile, deps.homeDir());
       deps.stderr.write(
-        `Profile ${profile} has no login session: run "aws-login login --profile ${profile}"\n`,
+        other === undefined
+          ? `Profile ${profile} has no login session: run "aws-login login --profile ${profile}"\n`
+          : `Profile ${profile} has no login session: it holds ${other.style} credentials ` +
+            `(${other.key} in ${other.file}), so aws-login cannot sign it in. Sign in to ` +
+            `another profile instead, e.g. "aws-login login --profile ${profile}-login"\n`,
       );
       if (command.json) deps.stdout.write("[]\n");
       return ExitCode.LoginRequired;

@@ -20,12 +20,28 @@ export type OsName =
   | "illumos"
   | "android";
 
+/** The size of a terminal in character cells. */
+export interface ConsoleSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
 /** A byte sink such as stdout or stderr. */
 export interface Output {
   /** Writes the text as UTF-8. */
   write(text: string): void;
   /** Whether this stream is attached to a terminal. */
   readonly isTerminal: boolean;
+  /** The size of the terminal now (it may change), `undefined` when not a terminal or unknown. */
+  consoleSize(): ConsoleSize | undefined;
+}
+
+/** Keys as they are typed on a terminal in raw mode: no echo, no line editing, no signals. */
+export interface RawInput extends Disposable {
+  /** The next chunk of typed text (a key, an escape sequence or a paste); `null` at end of input. */
+  read(): Promise<string | null>;
+  /** Gives back text read past the end of the line, for the next read or `readLine()`. */
+  unread(text: string): void;
 }
 
 /** A line-oriented view of standard input. */
@@ -37,6 +53,11 @@ export interface Input {
    * Resolves to `null` at end of input. Concurrent calls are served in order.
    */
   readLine(): Promise<string | null>;
+  /**
+   * Switches the terminal to raw mode until the result is disposed; `undefined` when standard input
+   * is not a terminal or cannot be switched. No `readLine()` may be pending meanwhile.
+   */
+  raw(): RawInput | undefined;
 }
 
 /** Facts about a path, as far as aws-login needs them. */

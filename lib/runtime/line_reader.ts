@@ -32,6 +32,30 @@ export class LineReader {
     return next;
   }
 
+  /**
+   * The text buffered or, when nothing is, the next chunk of the stream as it arrives; `null` at
+   * the end. For raw key input, where a line ending never comes.
+   */
+  readChunk(): Promise<string | null> {
+    const next = this.#queue.then(async () => {
+      if (this.#buffer === "" && !this.#done) {
+        const { value, done } = await this.#reader.read();
+        if (done) this.#done = true;
+        else this.#buffer += value;
+      }
+      const chunk = this.#buffer;
+      this.#buffer = "";
+      return chunk === "" && this.#done ? null : chunk;
+    });
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  /** Puts text back in front of what is still to be read. */
+  unread(text: string): void {
+    this.#buffer = text + this.#buffer;
+  }
+
   async #next(): Promise<string | null> {
     while (true) {
       const newline = this.#buffer.indexOf("\n");

@@ -96,6 +96,17 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     "TEAMCITY_VERSION",
     "BITBUCKET_BUILD_NUMBER",
   ],
+  /** What the terminal shows: colours, hyperlinks (`TERMINAL_ENV_NAMES` of `lib/platform/terminal.ts`). */
+  terminal: [
+    "TERM",
+    "TERM_PROGRAM",
+    "TERM_PROGRAM_VERSION",
+    "VTE_VERSION",
+    "WT_SESSION",
+    "KONSOLE_VERSION",
+    "NO_COLOR",
+    "FORCE_HYPERLINK",
+  ],
 };
 
 /**

@@ -16,6 +16,7 @@ import {
   LockTimeoutError,
   type OsName,
   type Output,
+  type RawInput,
   type SpawnOptions,
   type SpawnResult,
 } from "./deps.ts";
@@ -37,18 +38,45 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
     get isTerminal() {
       return stream.isTerminal();
     },
+    consoleSize() {
+      if (!stream.isTerminal()) return undefined;
+      try {
+        return Deno.consoleSize();
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
 function input(): Input {
   let reader: LineReader | undefined;
+  const lines = () => reader ??= new LineReader(Deno.stdin.readable);
   return {
     get isTerminal() {
       return Deno.stdin.isTerminal();
     },
     readLine() {
-      reader ??= new LineReader(Deno.stdin.readable);
-      return reader.readLine();
+      return lines().readLine();
+    },
+    raw(): RawInput | undefined {
+      if (!Deno.stdin.isTerminal()) return undefined;
+      try {
+        Deno.stdin.setRaw(true);
+      } catch {
+        return undefined;
+      }
+      return {
+        read: () => lines().readChunk(),
+        unread: (text) => lines().unread(text),
+        [Symbol.dispose]() {
+          try {
+            Deno.stdin.setRaw(false);
+          } catch {
+            // the terminal went away
+          }
+        },
+      };
     },
   };
 }

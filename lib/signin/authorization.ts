@@ -165,9 +165,19 @@ export function checkAuthorizationResponse(
   return { code, parameters: validated };
 }
 
+/** The message for a code that was not pasted whole. */
+export const INCOMPLETE_CODE_MESSAGE = "That code looks incomplete: copy the whole code";
+
+function incompleteCode(): AuthorizationError {
+  return new AuthorizationError(INCOMPLETE_CODE_MESSAGE, { code: "INCOMPLETE_CODE" });
+}
+
 /**
  * Decodes what the user pastes in the cross-device flow: standard base64 of `state=...&code=...`.
  * Surrounding whitespace and line breaks inside the paste are ignored.
+ *
+ * A paste cut short is said to be incomplete rather than undecodable: the browser shows padded
+ * base64, whose length is a multiple of 4, and the decoded text starts with `state=` or `code=`.
  *
  * @example
  * ```ts
@@ -181,23 +191,46 @@ export function decodeRemoteCode(pasted: string): URLSearchParams {
       code: "EMPTY_CODE",
     });
   }
+  const undecodable = () =>
+    new AuthorizationError(
+      "Failed to decode the verification code: it is not the base64 text shown in your browser",
+      { code: "UNDECODABLE_CODE" },
+    );
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw undecodable();
+  if (compact.length % 4 !== 0) throw incompleteCode();
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(decodeBase64(compact));
   } catch {
-    throw new AuthorizationError(
-      "Failed to decode the verification code: it is not the base64 text shown in your browser",
-      { code: "UNDECODABLE_CODE" },
-    );
+    throw undecodable();
   }
   const parameters = new URLSearchParams(text);
   if (!parameters.has("code") || !parameters.has("state")) {
+    if (/^(state|code)=/.test(text)) throw incompleteCode();
     throw new AuthorizationError(
       "Failed to retrieve an auth_code or state from the verification code",
       { code: "UNDECODABLE_CODE" },
     );
   }
   return parameters;
+}
+
+/**
+ * Decodes and checks a pasted cross-device code against the state of this sign-in. A state that
+ * is the beginning of the expected one means the paste was cut short.
+ *
+ * @example
+ * ```ts
+ * readRemoteCode("c3RhdGU9czEmY29kZT1hYmM=", "s1").code; // "abc"
+ * ```
+ */
+export function readRemoteCode(pasted: string, expectedState: string): AuthorizationResponse {
+  const parameters = decodeRemoteCode(pasted);
+  const state = parameters.get("state") ?? "";
+  if (state !== expectedState && state !== "" && expectedState.startsWith(state)) {
+    throw incompleteCode();
+  }
+  return checkAuthorizationResponse(parameters, expectedState);
 }
 
 /**

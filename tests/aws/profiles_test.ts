@@ -8,7 +8,9 @@ import {
   credentialsProfile,
   listProfiles,
   mergedProfile,
+  otherCredentialKey,
   otherCredentialStyle,
+  ProfileIndex,
 } from "../../lib/aws/profiles.ts";
 
 function sections(text: string) {
@@ -210,4 +212,48 @@ Deno.test("otherCredentialStyle() sees credentials-file keys through mergedProfi
     otherCredentialStyle(mergedProfile(config, credentials, "dev") ?? {}),
     "Access Key",
   );
+});
+
+Deno.test("otherCredentialKey() names the key that decided, in the AWS CLI's order", () => {
+  assertEquals(otherCredentialKey({}), undefined);
+  assertEquals(otherCredentialKey({ aws_access_key_id: "A", role_arn: "r" }), {
+    style: "Access Key",
+    key: "aws_access_key_id",
+  });
+  assertEquals(otherCredentialKey({ sso_account_id: "1" }), {
+    style: "SSO",
+    key: "sso_account_id",
+  });
+  assertEquals(otherCredentialKey({ credential_process: "" }), {
+    style: "Credential Process",
+    key: "credential_process",
+  });
+});
+
+Deno.test("otherCredentials() says which file holds the key; tildePath() writes home as ~", async () => {
+  const { otherCredentials, tildePath } = await import("../../lib/aws/shared_config.ts");
+  const { parseIni } = await import("../../lib/aws/ini.ts");
+  const config = parseIni("[profile a]\nrole_arn = r\n[profile b]\nregion = x\n").sections;
+  const credentials = parseIni("[b]\naws_access_key_id = AKID\n").sections;
+  const shared = {
+    configPath: "/home/me/.aws/config",
+    configText: "",
+    configExists: true,
+    config,
+    credentialsPath: "/home/me/.aws/credentials",
+    credentials,
+    profiles: new ProfileIndex(config, credentials),
+    problems: [],
+  };
+  assertEquals(otherCredentials(shared, "a", "/home/me"), {
+    style: "Assume Role",
+    key: "role_arn",
+    file: "~/.aws/config",
+  });
+  assertEquals(otherCredentials(shared, "b", "/home/me")?.file, "~/.aws/credentials");
+  assertEquals(otherCredentials(shared, "c", "/home/me"), undefined);
+  assertEquals(tildePath("/home/me/.aws/config", "/home/me/"), "~/.aws/config");
+  assertEquals(tildePath("/home/mex/.aws/config", "/home/me"), "/home/mex/.aws/config");
+  assertEquals(tildePath("C:\\Users\\me\\.aws\\config", "C:\\Users\\me"), "~\\.aws\\config");
+  assertEquals(tildePath("/x", undefined), "/x");
 });

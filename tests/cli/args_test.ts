@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../support/assert.ts";
+import { assertEquals, assertMatch, assertThrows, assertTrue } from "../support/assert.ts";
 import { parseCommandLine, parseDuration, parsePort } from "../../lib/cli/args.ts";
 import { UsageError } from "../../lib/errors.ts";
 
@@ -12,6 +12,8 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
     timeoutSeconds: 600,
     mode: "auto",
     browser: undefined,
+    qr: true,
+    copy: false,
   });
   assertEquals(
     parseCommandLine([
@@ -26,6 +28,8 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
       "--timeout",
       "2m",
       "--remote",
+      "--no-qr",
+      "--copy",
     ]),
     {
       name: "login",
@@ -36,6 +40,8 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
       timeoutSeconds: 120,
       mode: "remote",
       browser: undefined,
+      qr: false,
+      copy: true,
     },
   );
   const browser = parseCommandLine(["login", "--browser", "firefox %s", "--no-remote"]);
@@ -54,7 +60,10 @@ Deno.test("parseCommandLine() turns every mistake into a UsageError", () => {
     [["login", "--remote", "--no-remote"], "cannot be used together"],
     [["login", "--redirect-port", "70000"], "Invalid port"],
     [["login", "--redirect-port", "http"], "Invalid port"],
-    [["login", "--timeout", "-1"], "ambiguous"],
+    [
+      ["login", "--timeout", "-1"],
+      'Option "--timeout" needs a value, and "-1" looks like an option',
+    ],
     [["login", "--timeout=-1"], "Invalid timeout"],
     [["login", "--profile", ""], "needs a value"],
     [["login", "extra"], 'Unexpected argument "extra"'],
@@ -66,7 +75,13 @@ Deno.test("parseCommandLine() turns every mistake into a UsageError", () => {
       ["configure", "credential-process", "--profile", "p", "--source-profile", "p"],
       "its own source",
     ],
-    [["configure", "sso"], "Unknown configure command"],
+    [["configure", "sso"], 'Unknown configure command "sso"'],
+    [["configure", "--profile", "x"], 'Unknown option "--profile"'],
+    [["completions"], 'Command "completions" needs a shell'],
+    [["completions", "bahs"], 'Unknown shell "bahs": did you mean "bash"?'],
+    [["completions", "bsh"], 'Unknown shell "bsh": did you mean "bash" or "zsh"?'],
+    [["completions", "cmd"], 'Unknown shell "cmd": choose one of bash, zsh, fish, powershell'],
+    [["constructor"], 'Unknown command "constructor"'],
   ];
   for (const [args, message] of bad) {
     if (args.length === 1 && args[0] === "configure") {
@@ -81,6 +96,19 @@ Deno.test("parseCommandLine() knows help and version everywhere", () => {
   assertEquals(parseCommandLine([]), { name: "help", topic: undefined });
   assertEquals(parseCommandLine(["--help"]), { name: "help", topic: undefined });
   assertEquals(parseCommandLine(["help", "login"]), { name: "help", topic: "login" });
+  assertEquals(parseCommandLine(["--help", "login"]), { name: "help", topic: "login" });
+  assertEquals(parseCommandLine(["-h", "status"]), { name: "help", topic: "status" });
+  assertEquals(parseCommandLine(["completions", "--help"]), { name: "help", topic: "completions" });
+  assertEquals(parseCommandLine(["completions", "zsh"]), {
+    name: "completions",
+    shell: "zsh",
+    profiles: false,
+  });
+  assertEquals(parseCommandLine(["completions", "--profiles"]), {
+    name: "completions",
+    shell: undefined,
+    profiles: true,
+  });
   assertEquals(parseCommandLine(["login", "-h"]), { name: "help", topic: "login" });
   assertEquals(parseCommandLine(["status", "--help"]), { name: "help", topic: "status" });
   assertEquals(parseCommandLine(["--version"]), { name: "version" });
@@ -102,4 +130,77 @@ Deno.test("parsePort() and parseDuration() accept only sensible values", () => {
   assertThrows(() => parseDuration("0"), UsageError);
   assertThrows(() => parseDuration("25h"), UsageError);
   assertThrows(() => parseDuration("soon"), UsageError);
+});
+
+Deno.test("parseCommandLine() suggests the command or option that was meant", () => {
+  // [command line, message, hint]
+  const table: [string[], string, string][] = [
+    [["lgoin"], 'Unknown command "lgoin": did you mean "login"?', 'Run "aws-login --help"'],
+    [["logn"], 'Unknown command "logn": did you mean "login"?', ""],
+    [["stauts"], 'Unknown command "stauts": did you mean "status"?', ""],
+    [["export"], 'Unknown command "export": did you mean "export-credentials"?', ""],
+    [
+      ["exprot-credentials"],
+      'Unknown command "exprot-credentials": did you mean "export-credentials"?',
+      "",
+    ],
+    [["completion"], 'Unknown command "completion": did you mean "completions"?', ""],
+    [["frobnicate"], 'Unknown command "frobnicate"', 'Run "aws-login --help" for all commands'],
+    [["login", "--profle", "x"], 'Unknown option "--profle": did you mean "--profile"?', ""],
+    [["login", "-profile", "x"], 'Unknown option "-profile": did you mean "--profile"?', ""],
+    [["login", "--regoin=x"], 'Unknown option "--regoin": did you mean "--region"?', ""],
+    [["login", "--no-borwser"], 'Unknown option "--no-borwser": did you mean "--no-browser"?', ""],
+    [["login", "--time", "5"], 'Unknown option "--time": did you mean "--timeout"?', ""],
+    [["login", "--frobnicate"], 'Unknown option "--frobnicate"', "aws-login login --help"],
+    [["status", "--jsno"], 'Unknown option "--jsno": did you mean "--json"?', ""],
+    [["logout", "--al"], 'Unknown option "--al": did you mean "--all"?', ""],
+    [["export-credentials", "--format", "evn"], 'Invalid format "evn": did you mean "env"?', ""],
+    [["export-credentials", "--format", "yaml"], 'Invalid format "yaml": choose one of', ""],
+    // An option where the command belongs is called an option, not a command.
+    [["--profle"], 'Unknown option "--profle"', 'Run "aws-login --help"'],
+    [["--verison"], 'Unknown option "--verison": did you mean "--version"?', ""],
+    [
+      ["--profile", "dev", "login"],
+      'Option "--profile" goes after the command',
+      "For example: aws-login login --profile dev",
+    ],
+    [["--remote"], 'Option "--remote" goes after the command', "For example: aws-login login"],
+  ];
+  for (const [args, message, hint] of table) {
+    const error = assertThrows(() => parseCommandLine(args), UsageError);
+    assertEquals(error.exitCode, 2);
+    assertTrue(error.message.startsWith(message), `${args.join(" ")}: ${error.message}`);
+    assertTrue((error.hint ?? "").includes(hint), `${args.join(" ")}: ${error.hint}`);
+  }
+});
+
+Deno.test("CLI messages quote names in double quotes and start with a capital", () => {
+  const mistakes: string[][] = [
+    ["nope"],
+    ["--nope"],
+    ["login", "--nope"],
+    ["login", "--profile"],
+    ["login", "--remote=yes"],
+    ["login", "--remote", "--no-browser"],
+    ["login", "--redirect-port", "x"],
+    ["login", "--timeout", "x"],
+    ["login", "extra"],
+    ["logout", "--all", "--profile", "p"],
+    ["configure", "credential-process"],
+    ["configure", "x"],
+    ["completions", "x"],
+  ];
+  for (const args of mistakes) {
+    const error = assertThrows(() => parseCommandLine(args), UsageError);
+    assertMatch(error.message, /^[A-Z]/, error.message);
+    assertEquals(/'/.test(error.message), false, error.message);
+    assertEquals(/argument missing|ambiguous/.test(error.message), false, error.message);
+    for (const flag of error.message.match(/(?<![\w"-])--?[a-z][a-z-]*/g) ?? []) {
+      throw new Error(`Unquoted option ${flag} in: ${error.message}`);
+    }
+  }
+  assertEquals(
+    assertThrows(() => parseCommandLine(["login", "--profile"]), UsageError).message,
+    'Option "--profile" needs a value',
+  );
 });

@@ -1,5 +1,5 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
-import { FlagError, parseFlags } from "../../lib/cli/flags.ts";
+import { FlagError, flagSpellings, parseFlags } from "../../lib/cli/flags.ts";
 
 const SPECS = {
   profile: { type: "string" },
@@ -20,15 +20,26 @@ Deno.test("parseFlags() reads long, =, short flags, positionals and --", () => {
 });
 
 Deno.test("parseFlags() refuses what parseArgs refuses, with a hint where one helps", () => {
-  assertThrows(() => parseFlags(["--nope"], SPECS), FlagError, "Unknown option '--nope'");
-  assertThrows(() => parseFlags(["-x"], SPECS), FlagError, "Unknown option '-x'");
-  assertThrows(() => parseFlags(["-hh"], SPECS), FlagError, "Unknown option '-hh'");
-  assertThrows(() => parseFlags(["--all=yes"], SPECS), FlagError, "does not take a value");
-  assertThrows(() => parseFlags(["--profile"], SPECS), FlagError, "argument missing");
-  const ambiguous = assertThrows(
-    () => parseFlags(["--profile", "--all"], SPECS),
+  const unknown = assertThrows(() => parseFlags(["--nope"], SPECS), FlagError);
+  assertEquals([unknown.message, unknown.unknown], ['Unknown option "--nope"', "--nope"]);
+  assertThrows(() => parseFlags(["-x"], SPECS), FlagError, 'Unknown option "-x"');
+  assertThrows(() => parseFlags(["-hh"], SPECS), FlagError, 'Unknown option "-hh"');
+  assertThrows(() => parseFlags(["--pro"], SPECS), FlagError, 'did you mean "--profile"?');
+  assertThrows(
+    () => parseFlags(["--all=yes"], SPECS),
     FlagError,
-    "ambiguous",
+    'Option "--all" does not take a value',
   );
-  assertEquals(ambiguous.hint, "To give a value starting with a dash, write --profile=--all");
+  assertThrows(
+    () => parseFlags(["--profile"], SPECS),
+    FlagError,
+    'Option "--profile" needs a value',
+  );
+  const dash = assertThrows(() => parseFlags(["--profile", "--all"], SPECS), FlagError);
+  assertEquals(dash.message, 'Option "--profile" needs a value, and "--all" looks like an option');
+  assertEquals(dash.hint, "To give a value that starts with a dash, write --profile=--all");
+});
+
+Deno.test("flagSpellings() lists long names, then short ones", () => {
+  assertEquals(flagSpellings(SPECS), ["--profile", "--all", "--help", "-h"]);
 });

@@ -2,14 +2,21 @@
  * `configure credential-process` in process: what it writes, with the line-preserving editor.
  */
 
-import { assertEquals, assertStringIncludes } from "../support/assert.ts";
+import { assertEquals, assertStringIncludes, assertTrue } from "../support/assert.ts";
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { snapshotTree } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { run } from "../../lib/cli/run.ts";
-import { credentialProcessCommand } from "../../lib/commands/configure_credential_process.ts";
+import {
+  chooseBridgeProgram,
+  credentialProcessCommand,
+  INSTALL_FROM_SOURCE,
+  shortenForDisplay,
+  VERSION_PROBE_TIMEOUT_MS,
+} from "../../lib/commands/configure_credential_process.ts";
+import { VERSION } from "../../lib/version.ts";
 import { splitCommandLine } from "../../lib/platform/shell_words.ts";
-import type { OsName } from "../../lib/runtime/deps.ts";
+import type { OsName, SpawnResult } from "../../lib/runtime/deps.ts";
 
 const SESSION = "arn:aws:iam::111111111111:user/alice";
 
@@ -235,5 +242,122 @@ Deno.test("configure credential-process: creates a missing config file, private"
   );
   if (Deno.build.os !== "windows") {
     assertEquals((await Deno.stat(box.configPath)).mode! & 0o777, 0o600);
+  }
+});
+
+Deno.test("chooseBridgeProgram(): the aws-login on PATH when it is this version, else the long line", () => {
+  const self = ["/opt/deno", "run", "--allow-read", "--quiet", "/src/main.ts"];
+  const onPath = "/home/me/.deno/bin/aws-login";
+  assertEquals(chooseBridgeProgram(["/usr/local/bin/aws-login"], undefined, "1.0.0"), {
+    argv: ["/usr/local/bin/aws-login"],
+    note: undefined,
+  });
+  assertEquals(chooseBridgeProgram(self, { path: onPath, version: "1.0.0" }, "1.0.0"), {
+    argv: [onPath],
+    note: undefined,
+  });
+  const table: [Parameters<typeof chooseBridgeProgram>[1], string][] = [
+    [undefined, "note: there is no aws-login on PATH, so the line runs this checkout with deno"],
+    [{ path: onPath, version: undefined }, `note: "${onPath} --version" did not answer, so`],
+    [
+      { path: onPath, version: "0.9.0" },
+      `note: the aws-login on PATH ("${onPath}") is version 0.9.0, not 1.0.0, so`,
+    ],
+  ];
+  for (const [found, note] of table) {
+    const chosen = chooseBridgeProgram(self, found, "1.0.0");
+    assertEquals(chosen.argv, self);
+    assertTrue(chosen.note!.startsWith(note), chosen.note);
+    assertStringIncludes(chosen.note!, INSTALL_FROM_SOURCE);
+  }
+});
+
+Deno.test("shortenForDisplay() keeps short lines and cuts the middle of long ones", () => {
+  assertEquals(shortenForDisplay(LINE), LINE);
+  const long = `/opt/deno run ${"--allow-env=X,".repeat(100)} /src/main.ts export-credentials`;
+  const shown = shortenForDisplay(long);
+  assertTrue(shown.startsWith("/opt/deno run --allow-env=X,"), shown);
+  assertTrue(
+    shown.endsWith(
+      `/src/main.ts export-credentials (${long.length.toLocaleString("en-US")} characters)`,
+    ),
+    shown,
+  );
+  assertTrue(shown.length < 130, shown);
+  assertEquals(shortenForDisplay("x".repeat(160)), "x".repeat(160));
+});
+
+Deno.test("configure credential-process under deno: the short line when aws-login on PATH is this version", async (t) => {
+  const self = [
+    "/opt/deno",
+    "run",
+    ...Array(40).fill("--allow-env=AWS_PROFILE"),
+    "--quiet",
+    "/src/main.ts",
+  ];
+  const cases: [string, string | null, SpawnResult | Error, boolean][] = [
+    ["same version", "/opt/bin/aws-login", {
+      code: 0,
+      stdout: `aws-login ${VERSION}\n`,
+      stderr: "",
+    }, true],
+    [
+      "another version",
+      "/opt/bin/aws-login",
+      { code: 0, stdout: "aws-login 0.0.1\n", stderr: "" },
+      false,
+    ],
+    ["no answer in time", "/opt/bin/aws-login", {
+      code: -1,
+      stdout: "",
+      stderr: "",
+      timedOut: true,
+    }, false],
+    ["cannot start", "/opt/bin/aws-login", new Error("EACCES"), false],
+    ["none on PATH", null, new Error("not called"), false],
+  ];
+  for (const [name, found, answer, short] of cases) {
+    await t.step(name, async () => {
+      await using box = await withConfig(CONFIG);
+      const probes: { argv: readonly string[]; timeoutMs: number | undefined }[] = [];
+      const deps = fakeDeps({
+        env: { HOME: box.home },
+        selfCommand: self,
+        which: (command) => Promise.resolve(command === "aws-login" ? found : null),
+        spawn: (argv, options) => {
+          probes.push({ argv, timeoutMs: options?.timeoutMs });
+          return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+        },
+      });
+      const code = await run(
+        ["configure", "credential-process", "--profile", "bridge", "--source-profile", "login"],
+        deps,
+      );
+      assertEquals(code, 0, deps.stderr.text);
+      const line = /\ncredential_process = (.+)\n/.exec(
+        await Deno.readTextFile(box.configPath),
+      )![1]!;
+      if (found !== null) {
+        assertEquals(probes, [{ argv: [found, "--version"], timeoutMs: VERSION_PROBE_TIMEOUT_MS }]);
+      }
+      if (short) {
+        assertEquals(
+          line,
+          "/opt/bin/aws-login export-credentials --profile login --format process",
+        );
+        assertEquals(deps.stderr.text.includes("note:"), false);
+        assertStringIncludes(deps.stderr.text, `  credential_process = ${line}\n`);
+      } else {
+        assertTrue(line.startsWith("/opt/deno run "), line);
+        assertStringIncludes(deps.stderr.text, "note: ");
+        // The echo is shortened, the file has it all.
+        const echoed = /\n {2}credential_process = (.+)\n/.exec(deps.stderr.text)![1]!;
+        assertTrue(
+          echoed.length < 130 &&
+            echoed.endsWith(`(${line.length.toLocaleString("en-US")} characters)`),
+          echoed,
+        );
+      }
+    });
   }
 });

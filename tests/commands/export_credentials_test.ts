@@ -20,7 +20,7 @@ import { run } from "../../lib/cli/run.ts";
 import type { Deps, SpawnOptions, SpawnResult } from "../../lib/runtime/deps.ts";
 import { FAILURE_MEMORY_MS, sessionCredentials } from "../../lib/aws/session.ts";
 import { NetworkError, ServiceError } from "../../lib/errors.ts";
-import { TOKEN_REQUEST_TIMEOUT_MS, TOKEN_RETRY_BUDGET_MS } from "../../lib/signin/token_policy.ts";
+import { TOKEN_RETRY_BUDGET_MS } from "../../lib/signin/token_policy.ts";
 import { importDPoPKeyPem } from "../../lib/signin/dpop_key.ts";
 import { refreshWithToken } from "../../lib/signin/token.ts";
 import { resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
@@ -58,6 +58,9 @@ async function runIn(box: Sandbox, args: string[], options: RunOptions = {}): Pr
     stdin: {
       isTerminal: options.stdinIsTerminal ?? false,
       readLine: () => Promise.reject(new Error("export-credentials must never read stdin")),
+      raw: () => {
+        throw new Error("export-credentials must never read stdin");
+      },
     },
     stderrIsTerminal: options.stdinIsTerminal ?? false,
   });

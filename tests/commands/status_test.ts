@@ -2,7 +2,7 @@
  * `status` in process, on cache files written by the test, with a fixed clock.
  */
 
-import { assertEquals, assertMatch } from "../support/assert.ts";
+import { assertEquals, assertMatch, assertStringIncludes } from "../support/assert.ts";
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { sha256Hex } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
@@ -185,6 +185,25 @@ Deno.test("status --profile: exit 0 with a usable session, 6 without", async (t)
     const json = await status(box, ["--profile", "plain", "--json"]);
     assertEquals([json.code, json.stdout], [6, "[]\n"]);
   });
+
+  await t.step(
+    "access keys: exit 6, and no advice to run a login that would be refused",
+    async () => {
+      await Deno.writeTextFile(box.credentialsPath, "[keys]\naws_access_key_id = AKIDEXAMPLE\n");
+      const result = await status(box, ["--profile", "keys"]);
+      assertEquals(result.code, 6);
+      assertEquals(
+        result.stderr,
+        "Profile keys has no login session: it holds Access Key credentials (aws_access_key_id in " +
+          '~/.aws/credentials), so aws-login cannot sign it in. Sign in to another profile instead, e.g. "aws-login login --profile keys-login"\n',
+      );
+      // The login it does not advise is indeed refused, naming the same key and file.
+      const login = fakeDeps({ env: { HOME: box.home } });
+      assertEquals(await run(["login", "--profile", "keys", "--region", "us-east-1"], login), 3);
+      assertStringIncludes(login.stderr.text, "(aws_access_key_id in ~/.aws/credentials)");
+      await Deno.remove(box.credentialsPath);
+    },
+  );
 
   await t.step("no cache file (logged out): exit 6", async () => {
     const result = await status(box, ["--profile", "gone"]);

@@ -116,7 +116,7 @@ Deno.test("login: a profile holding other credentials is refused before any brow
   assertEquals(result.code, 3);
   assertStringIncludes(
     result.stderr,
-    "Profile 'dev' is already configured with Access Key credentials.",
+    "Profile 'dev' is already configured with Access Key credentials (aws_access_key_id in ~/.aws/credentials).",
   );
   assertEquals(await snapshotTree(box.home), before);
   assertEquals(emulator.counts.authorize, 0);

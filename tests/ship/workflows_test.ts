@@ -328,6 +328,9 @@ Deno.test("ci.yml runs the gate on Linux, macOS and Windows with the pinned Deno
   const chromium = all[index(/chromium/)]!;
   assertEquals(chromium.if, "runner.os == 'Linux'");
   assertStringIncludes(String(chromium.run), "AWS_LOGIN_REQUIRE_BROWSER_TEST=1");
+  const terminal = all[index(/apt-get install -y -qq zsh fish tmux/)]!;
+  assertEquals(terminal.if, "runner.os == 'Linux'");
+  assertStringIncludes(String(terminal.run), "AWS_LOGIN_REQUIRE_TERMINAL_TESTS=1");
   assertEquals(all.at(-1)!.run, "deno task test");
 });
 

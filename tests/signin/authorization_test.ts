@@ -4,8 +4,10 @@ import {
   checkAuthorizationResponse,
   createAuthorizationRequest,
   decodeRemoteCode,
+  INCOMPLETE_CODE_MESSAGE,
   parsePastedRedirect,
   percentEncode,
+  readRemoteCode,
 } from "../../lib/signin/authorization.ts";
 import { AuthorizationError } from "../../lib/errors.ts";
 import { encodeBase64 } from "../../lib/signin/base64.ts";
@@ -145,7 +147,34 @@ Deno.test("decodeRemoteCode() explains empty, undecodable and incomplete pastes"
     "Failed to decode",
   );
   assertThrows(() => decodeRemoteCode(btoa("\xff\xfe")), AuthorizationError, "Failed to decode");
-  assertThrows(() => decodeRemoteCode(btoa("state=abc")), AuthorizationError, "auth_code or state");
+  assertThrows(() => decodeRemoteCode(btoa("x=1&y=2")), AuthorizationError, "auth_code or state");
+});
+
+Deno.test("readRemoteCode() says a code cut short is incomplete", () => {
+  const whole = btoa(`state=${SPEC_STATE}&code=AUTHCODE123`);
+  assertEquals(readRemoteCode(whole, SPEC_STATE).code, "AUTHCODE123");
+  const cuts = [
+    whole.slice(0, -1), // the padding
+    whole.slice(0, -5), // the end of the code
+    whole.slice(0, 40), // a multiple of 4: into the state
+    btoa(`state=${SPEC_STATE}`), // the whole code part
+    btoa(`state=${SPEC_STATE.slice(0, 20)}`),
+  ];
+  for (const cut of cuts) {
+    const error = assertThrows(() => readRemoteCode(cut, SPEC_STATE), AuthorizationError);
+    assertEquals(
+      [error.message, error.code],
+      [INCOMPLETE_CODE_MESSAGE, "INCOMPLETE_CODE"],
+      `${cut}: ${error.message}`,
+    );
+  }
+  assertEquals(INCOMPLETE_CODE_MESSAGE, "That code looks incomplete: copy the whole code");
+  // Another sign-in's whole code is a mismatch, not an incomplete code.
+  const other = btoa("state=00000000-1234-4234-8234-123456789abc&code=AUTHCODE123");
+  assertEquals(
+    assertThrows(() => readRemoteCode(other, SPEC_STATE), AuthorizationError).code,
+    "STATE_MISMATCH",
+  );
 });
 
 Deno.test("parsePastedRedirect() accepts a whole address or a query", () => {

@@ -18,13 +18,24 @@ export function cacheDir(): Promise<string> {
   return cachedDenoDir;
 }
 
+/**
+ * A directory with a stand-in `aws-login` that reports another version. It comes first on the
+ * `PATH` of {@link Sandbox.env}, so that an `aws-login` installed on the machine never changes
+ * what `configure credential-process` writes in a test; tests of the short line put their own
+ * `aws-login` before it.
+ */
+export const STAND_IN_BIN: string = repoPath("tests/testdata/bin");
+
 /** A throw-away home directory with the usual AWS paths. */
 export interface Sandbox extends AsyncDisposable {
   readonly home: string;
   readonly configPath: string;
   readonly credentialsPath: string;
   readonly cacheDir: string;
-  /** The environment for a CLI process: HOME, PATH and DENO_DIR, plus `extra`. */
+  /**
+   * The environment for a CLI process: HOME, PATH (after {@link STAND_IN_BIN}) and DENO_DIR,
+   * plus `extra`.
+   */
   env(extra?: Record<string, string>): Promise<Record<string, string>>;
 }
 
@@ -40,7 +51,9 @@ export async function sandbox(): Promise<Sandbox> {
     async env(extra = {}) {
       return {
         HOME: home,
-        PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+        PATH: [STAND_IN_BIN, Deno.env.get("PATH") ?? "/usr/bin:/bin"].join(
+          Deno.build.os === "windows" ? ";" : ":",
+        ),
         DENO_DIR: await cacheDir(),
         NO_COLOR: "1",
         // Windows: the home directory comes from USERPROFILE, and sockets need SystemRoot.

@@ -7,10 +7,12 @@
  */
 
 import type {
+  ConsoleSize,
   Deps,
   Input,
   OsName,
   Output,
+  RawInput,
   SpawnOptions,
   SpawnResult,
 } from "../../lib/runtime/deps.ts";
@@ -23,8 +25,8 @@ export interface CapturedOutput extends Output {
   readonly text: string;
 }
 
-/** An output that records everything written to it. */
-export function captureOutput(isTerminal = false): CapturedOutput {
+/** An output that records everything written to it; a terminal of `size` when given one. */
+export function captureOutput(isTerminal = false, size?: ConsoleSize): CapturedOutput {
   let text = "";
   return {
     write(chunk: string) {
@@ -34,6 +36,7 @@ export function captureOutput(isTerminal = false): CapturedOutput {
       return text;
     },
     isTerminal,
+    consoleSize: () => isTerminal ? size : undefined,
   };
 }
 
@@ -41,7 +44,34 @@ export function captureOutput(isTerminal = false): CapturedOutput {
 export function scriptedInput(lines: readonly string[], isTerminal = false): Input {
   const bytes = new TextEncoder().encode(lines.map((line) => line + "\n").join(""));
   const reader = new LineReader(ReadableStream.from([bytes]));
-  return { isTerminal, readLine: () => reader.readLine() };
+  return { isTerminal, readLine: () => reader.readLine(), raw: () => undefined };
+}
+
+/**
+ * A terminal's raw key input: `read()` answers each chunk in turn (a chunk is what one read of a
+ * real terminal gives: a key, an escape sequence or a paste), then end of input. `rawMode` tells
+ * whether raw mode is on.
+ */
+export function rawKeysInput(chunks: readonly string[]): Input & { readonly rawMode: boolean } {
+  const reader = new LineReader(
+    ReadableStream.from(chunks.map((c) => new TextEncoder().encode(c))),
+  );
+  let rawMode = false;
+  return {
+    isTerminal: true,
+    readLine: () => reader.readLine(),
+    get rawMode() {
+      return rawMode;
+    },
+    raw(): RawInput {
+      rawMode = true;
+      return {
+        read: () => reader.readChunk(),
+        unread: (text) => reader.unread(text),
+        [Symbol.dispose]: () => rawMode = false,
+      };
+    },
+  };
 }
 
 /** Input whose lines are pushed by the test while the code under test waits. */
@@ -53,6 +83,7 @@ export function pushInput(isTerminal = false): Input & { push(line: string): voi
   return {
     isTerminal,
     readLine: () => reader.readLine(),
+    raw: () => undefined,
     push: (line) => controller.enqueue(encoder.encode(line + "\n")),
     end: () => controller.close(),
   };
@@ -73,6 +104,8 @@ export interface FakeDepsOptions {
   stdin?: Input;
   stdoutIsTerminal?: boolean;
   stderrIsTerminal?: boolean;
+  /** The size of the stderr terminal (with `stderrIsTerminal`); unknown when absent. */
+  stderrSize?: ConsoleSize;
   spawn?: (argv: readonly string[], options?: SpawnOptions) => Promise<SpawnResult>;
   which?: (command: string) => Promise<string | null>;
   fetch?: Deps["fetch"];
@@ -140,7 +173,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     serve: real.serve,
     stdin: options.stdin ?? scriptedInput([]),
     stdout: captureOutput(options.stdoutIsTerminal ?? false),
-    stderr: captureOutput(options.stderrIsTerminal ?? false),
+    stderr: captureOutput(options.stderrIsTerminal ?? false, options.stderrSize),
     onInterrupt: () => () => {},
   };
 }
