@@ -12,8 +12,11 @@ import { EXPORT_FORMATS, type ExportFormat } from "../aws/export_formats.ts";
 
 export type { ExportFormat };
 
-/** How `login` reaches the browser. */
-export type BrowserMode = "auto" | "browser" | "no-browser" | "remote";
+/**
+ * How a sign-in reaches the browser: this machine's browser, a browser anywhere with the redirect
+ * pasted back or forwarded (`--no-browser`), or another device (`--remote`).
+ */
+export type SignInRoute = "browser" | "no-browser" | "remote";
 
 /** `aws-login login`. */
 export interface LoginCommand {
@@ -23,7 +26,8 @@ export interface LoginCommand {
   readonly endpointUrl: string | undefined;
   readonly redirectPort: number | undefined;
   readonly timeoutSeconds: number;
-  readonly mode: BrowserMode;
+  /** The sign-in route asked for, `auto` to choose from what this machine can do. */
+  readonly route: SignInRoute | "auto";
   /** `--browser COMMAND`: the command to open the URL with. */
   readonly browser: string | undefined;
   /** Show the `--remote` URL as a QR code where the terminal can (off with `--no-qr`). */
@@ -245,7 +249,7 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
   }
   const redirectPort = nonEmpty("redirect-port", values["redirect-port"]);
   const timeout = nonEmpty("timeout", values.timeout);
-  const mode: BrowserMode = values.remote
+  const route: SignInRoute | "auto" = values.remote
     ? "remote"
     : values["no-browser"]
     ? "no-browser"
@@ -259,7 +263,7 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
     endpointUrl: nonEmpty("endpoint-url", values["endpoint-url"]),
     redirectPort: redirectPort === undefined ? undefined : parsePort(redirectPort),
     timeoutSeconds: timeout === undefined ? DEFAULT_TIMEOUT_SECONDS : parseDuration(timeout),
-    mode,
+    route,
     browser: nonEmpty("browser", values.browser),
     qr: values["no-qr"] !== true,
     copy: values.copy === true,

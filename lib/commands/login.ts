@@ -6,7 +6,7 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import type { LoginCommand } from "../cli/args.ts";
+import type { LoginCommand, SignInRoute } from "../cli/args.ts";
 import {
   AuthorizationError,
   AwsLoginError,
@@ -99,12 +99,12 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
     hint: "Fix its permissions, or choose another file with AWS_CONFIG_FILE",
   });
 
-  const { flow, facts } = await chooseFlow(deps, command);
+  const { route, facts } = await chooseRoute(deps, command);
   const keyPair = await generateDPoPKeyPair();
   const state = deps.randomUUID();
-  const { request, response } = flow === "remote"
+  const { request, response } = route === "remote"
     ? await crossDeviceAuthorization(deps, command, endpoint, state)
-    : await sameDeviceAuthorization(deps, command, endpoint, state, flow, facts);
+    : await sameDeviceAuthorization(deps, command, endpoint, state, route, facts);
 
   const tokens = await redeem(deps, endpoint, keyPair, request, response);
   if (tokens.idToken === undefined || tokens.refreshToken === undefined) {
@@ -174,23 +174,21 @@ function checkProfileName(profile: string): void {
   }
 }
 
-type Flow = "browser" | "no-browser" | "remote";
-
-interface FlowChoice {
-  readonly flow: Flow;
+interface RouteChoice {
+  readonly route: SignInRoute;
   /** The platform facts, when they were gathered to choose. */
   readonly facts?: PlatformFacts;
 }
 
-async function chooseFlow(deps: Deps, command: LoginCommand): Promise<FlowChoice> {
-  if (command.mode !== "auto") return { flow: command.mode };
+async function chooseRoute(deps: Deps, command: LoginCommand): Promise<RouteChoice> {
+  if (command.route !== "auto") return { route: command.route };
   const facts = await gatherFacts(deps);
   const reach = browserReachability(facts, {});
-  if (reach.reachable) return { flow: "browser", facts };
+  if (reach.reachable) return { route: "browser", facts };
   deps.stderr.write(
     `No browser can be opened here (${reach.reason}): signing in with --remote. Use --no-remote to try a browser anyway.\n`,
   );
-  return { flow: "remote", facts };
+  return { route: "remote", facts };
 }
 
 interface Authorized {
@@ -203,7 +201,7 @@ async function sameDeviceAuthorization(
   command: LoginCommand,
   endpoint: SignInEndpoint,
   state: string,
-  flow: "browser" | "no-browser",
+  route: "browser" | "no-browser",
   facts: PlatformFacts | undefined,
 ): Promise<Authorized> {
   await using server = await startCallbackServer(deps, {
@@ -216,11 +214,11 @@ async function sameDeviceAuthorization(
     state,
   });
 
-  let readPastes = flow === "no-browser";
+  let readPastes = route === "no-browser";
   const terminal = urlTerminal(deps);
   const url = shownUrl(request.url, terminal);
   const copied = command.copy ? copyText(request.url, terminal) : "";
-  if (flow === "no-browser") {
+  if (route === "no-browser") {
     deps.stderr.write(
       `Open the following URL in a browser to sign in:\n\n${url}\n\n${copied}` +
         `If that browser is on another machine, it ends on an address starting with ${server.redirectUri}\n` +
@@ -321,7 +319,7 @@ async function crossDeviceAuthorization(
   const terminal = urlTerminal(deps);
   const qr = command.qr ? qrSection(request.url, terminal) : undefined;
   deps.stderr.write(
-    (command.mode === "remote" ? "Browser will not be automatically opened.\n" : "") +
+    (command.route === "remote" ? "Browser will not be automatically opened.\n" : "") +
       (qr?.kind === "code" ? qr.text : `${qr?.text ?? ""}Please visit the following URL:\n`) +
       `\n${shownUrl(request.url, terminal)}\n\n` +
       (command.copy ? copyText(request.url, terminal) : "") +

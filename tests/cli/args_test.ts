@@ -10,7 +10,7 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
     endpointUrl: undefined,
     redirectPort: undefined,
     timeoutSeconds: 600,
-    mode: "auto",
+    route: "auto",
     browser: undefined,
     qr: true,
     copy: false,
@@ -38,16 +38,16 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
       endpointUrl: "http://127.0.0.1:1",
       redirectPort: 8400,
       timeoutSeconds: 120,
-      mode: "remote",
+      route: "remote",
       browser: undefined,
       qr: false,
       copy: true,
     },
   );
   const browser = parseCommandLine(["login", "--browser", "firefox %s", "--no-remote"]);
-  assertEquals([browser.name, (browser as { mode: string }).mode], ["login", "browser"]);
+  assertEquals([browser.name, (browser as { route: string }).route], ["login", "browser"]);
   assertEquals(
-    (parseCommandLine(["login", "--no-browser"]) as { mode: string }).mode,
+    (parseCommandLine(["login", "--no-browser"]) as { route: string }).route,
     "no-browser",
   );
 });
