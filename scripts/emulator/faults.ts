@@ -14,7 +14,16 @@ import type { Fault, FaultPath, OAuth2ErrorCode, StsAction } from "./types.ts";
 const FAULT_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/authorize", "/v1/revoke", "/"];
 /** Paths whose errors are modeled Sign-In errors with an `error` code. */
 const SIGNIN_ERROR_PATHS: readonly FaultPath[] = ["/v1/token", "/v1/revoke"];
-const FAULT_MEMBERS = ["path", "action", "status", "error", "delayMs", "times", "drop"];
+const FAULT_MEMBERS = [
+  "path",
+  "action",
+  "status",
+  "error",
+  "delayMs",
+  "times",
+  "drop",
+  "loseAnswer",
+];
 
 function isErrorCode(value: unknown): value is OAuth2ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERROR_SHAPES, value);
@@ -98,6 +107,19 @@ export function parseFault(value: unknown): Fault {
       throw new TypeError('Invalid fault: "drop" is not a boolean');
     }
     fault.drop = input.drop;
+  }
+  if (input.loseAnswer !== undefined) {
+    if (typeof input.loseAnswer !== "boolean") {
+      throw new TypeError('Invalid fault: "loseAnswer" is not a boolean');
+    }
+    if (
+      input.loseAnswer && (fault.drop || fault.status !== undefined || fault.error !== undefined)
+    ) {
+      throw new TypeError(
+        'Invalid fault: "loseAnswer" handles the request for real, so it cannot have "drop", "status" or "error"',
+      );
+    }
+    fault.loseAnswer = input.loseAnswer;
   }
   return fault;
 }

@@ -76,6 +76,7 @@ async function applyFault(
 ): Promise<HandlerResult | "deny" | null> {
   if (fault.delayMs !== undefined && fault.delayMs > 0) await sleep(fault.delayMs, closing);
   if (fault.drop === true) return DROP;
+  if (fault.loseAnswer === true) return null;
   if (isAccessDeniedFault(fault)) return "deny";
   return faultResponse(fault, request);
 }
@@ -113,6 +114,17 @@ async function route(
     if (result === "deny") deniedByFault = true;
     else if (result !== null) return result;
   }
+  const answer = await handle(endpoint, request, context, { deniedByFault, parameters });
+  return fault?.loseAnswer === true ? DROP : answer;
+}
+
+async function handle(
+  endpoint: Endpoint,
+  request: IncomingRequest,
+  context: ListenerContext,
+  options: { deniedByFault: boolean; parameters: StsParameters | undefined },
+): Promise<HandlerResult> {
+  const { deniedByFault, parameters } = options;
   switch (endpoint) {
     case "authorize":
       return handleAuthorize(request, context);

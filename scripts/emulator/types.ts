@@ -187,6 +187,12 @@ export interface Fault {
   times?: number;
   /** Close the connection without answering. */
   drop?: boolean;
+  /**
+   * Handle the request for real (a refresh rotates, a code is spent), then close the connection
+   * without sending the answer: the answer was lost on the way back, as when a client times out
+   * after the service answered.
+   */
+  loseAnswer?: boolean;
 }
 
 /** A running emulator. Dispose it (or call {@link Emulator.close}) to stop every listener. */

@@ -1,5 +1,10 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
-import { formatCredentials, pythonIsoFormat, quotePosix } from "../../lib/aws/export_formats.ts";
+import {
+  formatCredentials,
+  pythonIsoFormat,
+  quotePosix,
+  quotePowerShell,
+} from "../../lib/aws/export_formats.ts";
 import type { ExportFormat } from "../../lib/aws/export_formats.ts";
 import { splitCommandLine } from "../../lib/platform/shell_words.ts";
 import { posixTest } from "../support/platform.ts";
@@ -99,4 +104,11 @@ Deno.test("pythonIsoFormat() matches datetime.isoformat()", () => {
     pythonIsoFormat(new Date("2025-11-19T00:15:00.250Z")),
     "2025-11-19T00:15:00.250000+00:00",
   );
+});
+
+Deno.test("quotePowerShell() escapes every character PowerShell ends a string with", () => {
+  for (const quote of ['"', "\u201c", "\u201d", "\u201e"]) {
+    assertEquals(quotePowerShell(`a${quote}b`), `"a\`${quote}b"`);
+  }
+  assertEquals(quotePowerShell("a$(x)`b"), '"a`$(x)``b"');
 });

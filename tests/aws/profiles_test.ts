@@ -257,3 +257,29 @@ Deno.test("otherCredentials() says which file holds the key; tildePath() writes 
   assertEquals(tildePath("C:\\Users\\me\\.aws\\config", "C:\\Users\\me"), "~\\.aws\\config");
   assertEquals(tildePath("/x", undefined), "/x");
 });
+
+Deno.test("ProfileIndex resolves every profile in one pass: work grows linearly with the file", () => {
+  /** Property reads of the sections while every profile of an n-profile file is resolved. */
+  function readsFor(n: number): number {
+    let reads = 0;
+    const text = Array.from(
+      { length: n },
+      (_, i) => `[profile p${i}]\nregion = eu-west-1\nlogin_session = arn:aws:iam::1:user/u${i}\n`,
+    ).join("");
+    const counted = parseIni(text).sections.map((section) =>
+      new Proxy(section, {
+        get(target, key, receiver) {
+          reads++;
+          return Reflect.get(target, key, receiver);
+        },
+      })
+    );
+    const index = new ProfileIndex(counted);
+    for (const profile of index.profiles()) index.configProfile(profile);
+    return reads;
+  }
+  const small = readsFor(500);
+  const large = readsFor(4000);
+  // Eight times the profiles: eight times the reads (a quadratic lookup would make it 64).
+  assertEquals(large / small, 8);
+});

@@ -225,6 +225,25 @@ Deno.test("configure credential-process: program paths with spaces are quoted so
   }
 });
 
+Deno.test("configure credential-process: names cmd.exe would rewrite are refused for Windows, nothing written", async () => {
+  for (const name of ['a"b', "a%PATH%b", "a!b", "a^b"]) {
+    await using box = await withConfig(`${CONFIG}[profile ${name}]\nlogin_session = x\n`);
+    const before = await snapshotTree(box.home);
+    const result = await configure(box, ["--profile", "bridge", "--source-profile", name], {
+      self: ["C:\\Tools\\aws-login.exe"],
+      os: "windows",
+    });
+    assertEquals(result.code, 2, result.stderr);
+    assertStringIncludes(result.stderr, "cmd.exe");
+    assertEquals(await snapshotTree(box.home), before, name);
+  }
+  // The same names are fine for POSIX shells, which get them single-quoted.
+  assertEquals(
+    credentialProcessCommand(["/bin/aws-login"], 'a"b!%^', "posix"),
+    `/bin/aws-login export-credentials --profile 'a"b!%^' --format process`,
+  );
+});
+
 Deno.test("configure credential-process: creates a missing config file, private", async () => {
   await using box = await sandbox();
   const result = await configure(box, [

@@ -974,3 +974,49 @@ Deno.test("export-credentials: a cache without signInRegion falls back to the pr
     assertFailure(outcome, 3, "no region is known", "AWS_REGION", "aws-login login --profile dev");
   });
 });
+
+/** A fetch that passes token answers through `rewrite` on their way back. */
+function rewritingFetch(rewrite: (body: Record<string, unknown>) => unknown): Deps["fetch"] {
+  return async (input, init) => {
+    const response = await fetch(input, init);
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (url.pathname !== "/v1/token" || !response.ok) return response;
+    return Response.json(rewrite(await response.json()), { status: response.status });
+  };
+}
+
+Deno.test("export-credentials: odd refresh answers", async (t) => {
+  await using s = await signedIn();
+  const args = ["export-credentials", "--profile", "dev"];
+
+  await t.step("no refreshToken: the current one is kept, the credentials are new", async () => {
+    await setSecondsLeft(s.path, -60);
+    const before = await readCache(s.path);
+    const outcome = await runIn(s.box, args, {
+      env: s.env,
+      fetch: rewritingFetch(({ refreshToken: _, ...rest }) => rest),
+    });
+    const output = processOutput(outcome);
+    const after = await readCache(s.path);
+    assertEquals(after.refreshToken, before.refreshToken);
+    assertEquals(after.accessToken.accessKeyId, output.AccessKeyId);
+    assertTrue(output.AccessKeyId !== before.accessToken.accessKeyId);
+  });
+
+  for (const expiresIn of [0, -900, 43_201, "900"]) {
+    await t.step(
+      `expiresIn ${JSON.stringify(expiresIn)}: refused before anything is saved`,
+      async () => {
+        await forgetFailures(s.path);
+        await setSecondsLeft(s.path, -60);
+        const before = await Deno.readTextFile(s.path);
+        const outcome = await runIn(s.box, args, {
+          env: s.env,
+          fetch: rewritingFetch((body) => ({ ...body, expiresIn })),
+        });
+        assertFailure(outcome, 5, '"expiresIn"');
+        assertEquals(await Deno.readTextFile(s.path), before);
+      },
+    );
+  }
+});

@@ -1,4 +1,5 @@
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../scripts/emulator/mod.ts";
+import { parseFault } from "../../scripts/emulator/faults.ts";
 import {
   assertEquals,
   assertNotEquals,
@@ -326,4 +327,62 @@ Deno.test("refresh idempotency: startEmulator() validates the options", async ()
   const state = await json(await fetch(`${emulator.url}/_emulator/state`));
   assertEquals(state.refreshIdempotencyWindowSeconds, 600);
   assertEquals(state.refreshIdempotency, "window");
+});
+
+/**
+ * A refresh on a connection of its own: on a pooled connection, the HTTP client would resend the
+ * request by itself after the drop, and the test would not see the loss.
+ */
+async function refreshAlone(
+  s: Awaited<ReturnType<typeof emulatorOnClock>>,
+  key: DPoPKey,
+  refreshToken: string,
+): Promise<Response> {
+  using client = Deno.createHttpClient({});
+  const proof = await key.proof({
+    htu: `${s.emulator.url}/v1/token`,
+    iat: Math.floor(s.now() / 1000),
+  });
+  return await fetch(`${s.emulator.url}/v1/token`, {
+    method: "POST",
+    client,
+    headers: { "content-type": "application/json", DPoP: proof },
+    body: JSON.stringify({ clientId: SAME_DEVICE, refreshToken, grantType: "refresh_token" }),
+  });
+}
+
+Deno.test("a loseAnswer fault rotates for real and drops the answer; the retry is answered in window mode", async () => {
+  await using s = await emulatorOnClock();
+  const key = await DPoPKey.generate();
+  const { body } = await s.login(key);
+  s.emulator.injectFault({ path: "/v1/token", loseAnswer: true });
+  await assertRejects(() => refreshAlone(s, key, body.refreshToken as string), TypeError);
+  // The rotation happened: only the answer got lost.
+  assertEquals(s.emulator.counts.tokenByGrant.refresh_token, 1);
+  const retry = await s.refresh(key, body.refreshToken as string);
+  assertEquals(retry.status, 200);
+  await retry.body?.cancel();
+  assertEquals(s.emulator.counts.tokenReplays, 1);
+});
+
+Deno.test("a loseAnswer fault in strict mode: the retry is refused", async () => {
+  await using s = await emulatorOnClock({ refreshIdempotency: "strict" });
+  const key = await DPoPKey.generate();
+  const { body } = await s.login(key);
+  s.emulator.injectFault({ path: "/v1/token", loseAnswer: true });
+  await assertRejects(() => refreshAlone(s, key, body.refreshToken as string), TypeError);
+  const retry = await s.refresh(key, body.refreshToken as string);
+  await assertSigninError(retry, 400, "ValidationException", "INVALID_REQUEST");
+});
+
+Deno.test("loseAnswer cannot be combined with an answer of its own", () => {
+  for (const fault of [{ drop: true }, { status: 500 }, { error: "TOKEN_EXPIRED" }]) {
+    let failed = false;
+    try {
+      parseFault({ path: "/v1/token", loseAnswer: true, ...fault });
+    } catch (error) {
+      failed = error instanceof TypeError;
+    }
+    assertEquals(failed, true, JSON.stringify(fault));
+  }
 });

@@ -3,9 +3,10 @@
  * config cannot be written after the cache was.
  */
 
-import { assertEquals, assertStringIncludes } from "../support/assert.ts";
+import { assertEquals, assertStringIncludes, assertTrue } from "../support/assert.ts";
 import { type FakeDeps, fakeDeps, pushInput, scriptedInput } from "../support/fake_deps.ts";
-import { fakeBrowserCommand, snapshotTree } from "../support/e2e.ts";
+import { fakeBrowserCommand, sha256Hex, snapshotTree } from "../support/e2e.ts";
+import { realDeps } from "../../lib/runtime/real.ts";
 import { cacheDir, sandbox } from "../support/cli.ts";
 import { run } from "../../lib/cli/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
@@ -151,3 +152,42 @@ async function until<T>(probe: () => T | undefined | false): Promise<T> {
   }
   throw new Error("timed out waiting");
 }
+
+Deno.test("a login that finishes while another process refreshes the session is not overwritten", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const first = await terminalDeps(box.home, emulator.url, []);
+  assertEquals(await run(["login", "--region", "us-east-1"], first), 0, first.stderr.text);
+  const path = `${box.cacheDir}/${await sha256Hex(SESSION)}.json`;
+  const original = JSON.parse(await Deno.readTextFile(path));
+
+  // The test is the refresher: it holds the session's lock while the login finishes.
+  const refresher = await realDeps().fs.lock(`${path}.lock`);
+  const deps = await terminalDeps(box.home, emulator.url, []);
+  let reached!: () => void;
+  const reachedLock = new Promise<"locking">((resolve) => reached = () => resolve("locking"));
+  const watched = {
+    ...deps,
+    fs: {
+      ...deps.fs,
+      lock: (lockPath: string, options?: { signal?: AbortSignal }) => {
+        if (lockPath === `${path}.lock`) reached();
+        return deps.fs.lock(lockPath, options);
+      },
+    },
+  };
+  const login = run(["login", "--region", "us-east-1"], watched);
+  // A login that wrote without the lock would end first.
+  assertEquals(await Promise.race([reachedLock, login.then(() => "ended")]), "locking");
+  // The refresher saves its refreshed entry (same key, a new token), then lets go.
+  await Deno.writeTextFile(
+    path,
+    JSON.stringify({ ...original, refreshToken: "ASORrefreshedbyanother" }),
+  );
+  await refresher.release();
+  assertEquals(await login, 0, deps.stderr.text);
+  const saved = JSON.parse(await Deno.readTextFile(path));
+  // The new sign-in, with its own key, is what stays.
+  assertTrue(saved.dpopKey !== original.dpopKey);
+  assertTrue(saved.refreshToken !== "ASORrefreshedbyanother");
+});

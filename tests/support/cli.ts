@@ -87,6 +87,8 @@ export interface RunCliOptions {
   permissions?: string[];
   /** Program to run instead of `deno run main.ts`, e.g. a compiled binary. */
   argv0?: string[];
+  /** Kill the program and fail after this long. */
+  timeoutMs?: number;
 }
 
 /** The argv that runs the CLI with `args`: `deno run <permissions> main.ts`, or `argv0`. */
@@ -165,6 +167,8 @@ export const MAIN_PATH = MAIN;
 
 /** A CLI process the test talks to while it runs. */
 export interface LiveCli extends AsyncDisposable {
+  /** The process id, to send it signals. */
+  readonly pid: number;
   /** Resolves with the first match of `pattern` in stderr (waits for more output as needed). */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
   /** Writes a line to stdin. */
@@ -215,6 +219,7 @@ export function startCli(args: string[], options: RunCliOptions): LiveCli {
       return { code, stdout, stderr };
     })();
   return {
+    pid: child.pid,
     async waitForStderr(pattern) {
       while (true) {
         const match = stderr.match(pattern);
