@@ -25,6 +25,7 @@ import { sessionCredentials } from "../aws/session.ts";
 import { type ExportableCredentials, formatCredentials } from "../aws/export_formats.ts";
 import { parseExpiresAt } from "../aws/login_cache.ts";
 import { splitCommandLine } from "../platform/shell_words.ts";
+import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 
 /** The environment variable carrying the profiles being resolved, outermost first. */
 export const PROFILE_CHAIN_VARIABLE = "_AWS_LOGIN_PROFILE_CHAIN";
@@ -167,7 +168,10 @@ async function runCredentialProcess(
     );
   }
   if (result.code !== 0) {
-    const detail = result.stderr.trim().split("\n").pop()?.replace(/^aws-login: /, "") ?? "";
+    // Another program's words: one line, no escape sequences, bounded.
+    const detail = sanitizeOutsideText(
+      result.stderr.trim().split("\n").pop()?.replace(/^aws-login: /, "") ?? "",
+    );
     // A nested aws-login already said where it failed: do not repeat the prefix at every level.
     throw new ConfigError(
       detail.startsWith(PROCESS_FAILED)

@@ -27,6 +27,7 @@ import {
   writeConfigEdit,
 } from "../aws/shared_config.ts";
 import { configSectionName } from "../aws/profiles.ts";
+import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import {
   CACHE_NOT_WRITABLE_HINT,
   checkWritable,
@@ -262,9 +263,7 @@ async function sameDeviceAuthorization(
 function launchFailure(errors: readonly string[], url: string): string {
   const [first] = errors;
   if (first === undefined) return "no browser launcher found";
-  // deno-lint-ignore no-control-regex
-  let text = first.replaceAll(url, "<url>").replace(/\x1b\[[0-9;]*m/g, "");
-  if (text.length > 160) text = `${text.slice(0, 157)}...`;
+  const text = sanitizeOutsideText(first.replaceAll(url, "<url>"), { maxLength: 160 });
   const others = errors.length - 1;
   return others === 0
     ? text
