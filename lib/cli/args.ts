@@ -5,7 +5,7 @@
  */
 
 import { FlagError, type FlagSpecs, flagSpellings, parseFlags } from "./flags.ts";
-import { closestNames, didYouMean } from "./suggest.ts";
+import { closestNames, didYouMean } from "../runtime/suggest.ts";
 import { UsageError } from "../errors.ts";
 
 import { EXPORT_FORMATS, type ExportFormat } from "../aws/export_formats.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { closestNames, didYouMean } from "./suggest.ts";
+import { closestNames, didYouMean } from "../runtime/suggest.ts";
 
 /** How one flag is read. */
 export interface FlagSpec {

@@ -8,7 +8,7 @@ import type { Deps } from "../runtime/deps.ts";
 import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
 import { helpText, helpTopics, isHelpTopic } from "./help.ts";
-import { closestNames, didYouMean } from "./suggest.ts";
+import { closestNames, didYouMean } from "../runtime/suggest.ts";
 import { completions } from "../commands/completions.ts";
 import { VERSION } from "../version.ts";
 import { login } from "../commands/login.ts";

@@ -7,7 +7,7 @@
  */
 
 import { UsageError } from "../errors.ts";
-import { closestNames, didYouMean } from "../cli/suggest.ts";
+import { closestNames, didYouMean } from "../runtime/suggest.ts";
 import { validateRegion } from "./endpoints.ts";
 
 /** Where {@link KNOWN_REGIONS} comes from. */

@@ -1,5 +1,5 @@
 import { assertEquals } from "../support/assert.ts";
-import { closestNames, didYouMean, editDistance } from "../../lib/cli/suggest.ts";
+import { closestNames, didYouMean, editDistance } from "../../lib/runtime/suggest.ts";
 import { COMMAND_NAMES } from "../../lib/cli/args.ts";
 
 Deno.test("editDistance() counts a swapped pair of letters as one edit", () => {
