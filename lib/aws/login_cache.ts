@@ -278,10 +278,23 @@ export interface ReadOptions {
   readonly profile?: string;
 }
 
-function readFailed(path: string, error: unknown): FileSystemError {
-  return new FileSystemError(`Cannot read cache file "${path}": ${(error as Error).message}`, {
-    code: "CACHE_READ_FAILED",
+const FAILURE_CODES = {
+  read: "CACHE_READ_FAILED",
+  write: "CACHE_WRITE_FAILED",
+  remove: "CACHE_REMOVE_FAILED",
+} as const;
+
+/** The one wording of a cache file that could not be read, written or removed. */
+function cacheFileError(
+  verb: keyof typeof FAILURE_CODES,
+  path: string,
+  error: unknown,
+  hint?: string,
+): FileSystemError {
+  return new FileSystemError(`Cannot ${verb} cache file "${path}": ${(error as Error).message}`, {
+    code: FAILURE_CODES[verb],
     cause: error,
+    ...(hint === undefined ? {} : { hint }),
   });
 }
 
@@ -302,7 +315,7 @@ export async function readSessionText(
   try {
     info = await deps.fs.stat(location.path);
   } catch (error) {
-    throw readFailed(location.path, error);
+    throw cacheFileError("read", location.path, error);
   }
   if (info === null) return undefined;
   if (!info.isFile) {
@@ -315,7 +328,7 @@ export async function readSessionText(
     return await deps.fs.readTextFile(location.path);
   } catch (error) {
     if (await deps.fs.stat(location.path).catch(() => null) === null) return undefined;
-    throw readFailed(location.path, error);
+    throw cacheFileError("read", location.path, error);
   }
 }
 
@@ -434,14 +447,11 @@ export async function writeSession(
     const text = typeof content === "string" ? content : pythonJson(content);
     await deps.fs.writeFileAtomic(location.path, text, { mode: CACHE_FILE_MODE });
   } catch (error) {
-    throw new FileSystemError(
-      `Cannot write cache file "${location.path}": ${(error as Error).message}`,
-      {
-        code: "CACHE_WRITE_FAILED",
-        hint:
-          "Check that the directory is writable, or choose another one with AWS_LOGIN_CACHE_DIRECTORY",
-        cause: error,
-      },
+    throw cacheFileError(
+      "write",
+      location.path,
+      error,
+      "Check that the directory is writable, or choose another one with AWS_LOGIN_CACHE_DIRECTORY",
     );
   }
 }
@@ -463,7 +473,7 @@ export async function restoreSession(
   try {
     await deps.fs.remove(location.path);
   } catch (error) {
-    throw removeFailed(location.path, error);
+    throw cacheFileError("remove", location.path, error);
   }
 }
 
@@ -495,13 +505,6 @@ export async function lockSession(
   }
 }
 
-function removeFailed(path: string, error: unknown): FileSystemError {
-  return new FileSystemError(`Cannot remove cache file "${path}": ${(error as Error).message}`, {
-    code: "CACHE_REMOVE_FAILED",
-    cause: error,
-  });
-}
-
 /**
  * Removes a session's cache file under its lock (a refresh in flight would otherwise write the
  * session back after the removal); resolves to `false` when there was none. The lock file stays:
@@ -521,7 +524,7 @@ export async function removeSession(
   try {
     return await deps.fs.remove(location.path);
   } catch (error) {
-    throw removeFailed(location.path, error);
+    throw cacheFileError("remove", location.path, error);
   }
 }
 

@@ -19,7 +19,7 @@ import {
 } from "../../lib/aws/session.ts";
 import { NetworkError } from "../../lib/errors.ts";
 import { TOKEN_RETRY_BUDGET_MS } from "../../lib/signin/token_policy.ts";
-import type { Deps } from "../../lib/runtime/deps.ts";
+import { silentEndpoint } from "../support/endpoints.ts";
 
 const MINUTE = 60_000;
 
@@ -155,24 +155,14 @@ Deno.test("three callers and a token endpoint that never answers: one retry cycl
   await using box = await sandbox();
   const { path } = await signIn(emulator, box, { profile: "dev" });
   await setSecondsLeft(path, -MINUTE / 1000);
-  let calls = 0;
   // Shared by the three callers: one virtual clock, as one machine has one clock.
+  const silent = silentEndpoint(() => deps);
   const deps = fakeDeps({
     env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: emulator.url },
     clock: "auto",
+    fetch: silent.fetch,
   });
-  const silent: Deps["fetch"] = (_input, init) => {
-    calls++;
-    return new Promise((_, reject) => {
-      const signal = init?.signal;
-      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
-      // Time passes until the caller gives up.
-      setTimeout(async () => {
-        while (!signal?.aborted) await deps.advance(100);
-      }, 0);
-    });
-  };
-  const caller = { ...deps, fetch: silent };
+  const caller = deps;
   const started = deps.now().getTime();
   const request = { profile: "dev", loginSession: await sessionArn(path), profileValues: {} };
   const outcomes = await Promise.allSettled([
@@ -185,7 +175,7 @@ Deno.test("three callers and a token endpoint that never answers: one retry cycl
     assertTrue((outcome as PromiseRejectedResult).reason instanceof NetworkError);
   }
   // The first one ran the cycle (two attempts in its budget); the others learnt its outcome.
-  assertEquals(calls, 2);
+  assertEquals(silent.calls(), 2);
   const spent = deps.now().getTime() - started;
   assertTrue(spent <= TOKEN_RETRY_BUDGET_MS + 1000, `${spent} ms`);
   await assertRejects(() => sessionCredentials(caller, request), NetworkError, "a moment ago");

@@ -15,6 +15,7 @@ import { type Sandbox, sandbox } from "../support/cli.ts";
 import { onlyCacheFile } from "../support/e2e.ts";
 import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
 import { forgetFailures, setSecondsLeft } from "../support/session.ts";
+import { silentEndpoint } from "../support/endpoints.ts";
 import { DEFAULT_SESSION_ARN, type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { run } from "../../lib/cli/run.ts";
 import type { Deps, SpawnOptions, SpawnResult } from "../../lib/runtime/deps.ts";
@@ -899,20 +900,13 @@ Deno.test("export-credentials: a cache that cannot be written never costs the se
 
 Deno.test("sessionCredentials(): a token endpoint that never answers costs one retry cycle, once", async (t) => {
   await using s = await signedIn();
-  let calls = 0;
   // The endpoint takes the request and says nothing until the client gives up.
-  const silent: Deps["fetch"] = (_input, init) => {
-    calls++;
-    return new Promise((_, reject) => {
-      const signal = init?.signal;
-      signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
-      // Time passes until the client gives up.
-      setTimeout(async () => {
-        while (!signal?.aborted) await deps.advance(100);
-      }, 0);
-    });
-  };
-  const deps = fakeDeps({ env: { HOME: s.box.home, ...s.env }, clock: "auto", fetch: silent });
+  const silent = silentEndpoint(() => deps);
+  const deps = fakeDeps({
+    env: { HOME: s.box.home, ...s.env },
+    clock: "auto",
+    fetch: silent.fetch,
+  });
   const request = { profile: "dev", loginSession: SESSION, profileValues: {} };
 
   await t.step("credentials still valid: served with a warning after the budget", async () => {
@@ -921,7 +915,7 @@ Deno.test("sessionCredentials(): a token endpoint that never answers costs one r
     const result = await sessionCredentials(deps, request);
     assertEquals(result.refreshed, false);
     assertStringIncludes(deps.stderr.text, "did not answer within");
-    assertEquals(calls, 2);
+    assertEquals(silent.calls(), 2);
     const spent = deps.now().getTime() - started;
     assertTrue(spent <= TOKEN_RETRY_BUDGET_MS + 100, `${spent} ms`);
   });
@@ -932,14 +926,14 @@ Deno.test("sessionCredentials(): a token endpoint that never answers costs one r
       await setSecondsLeft(s.path, -60);
       const error = await assertRejects(() => sessionCredentials(deps, request), NetworkError);
       assertStringIncludes(error.message, "a moment ago");
-      assertEquals(calls, 2);
+      assertEquals(silent.calls(), 2);
     },
   );
 
   await t.step("once that is old news, a new cycle is tried", async () => {
     await deps.advance(FAILURE_MEMORY_MS);
     await assertRejects(() => sessionCredentials(deps, request), NetworkError, "did not answer");
-    assertEquals(calls, 4);
+    assertEquals(silent.calls(), 4);
   });
 
   await t.step("a slow answer within the limit is used", async () => {

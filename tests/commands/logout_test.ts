@@ -6,6 +6,7 @@ import { assertEquals } from "../support/assert.ts";
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
+import { watchingLock } from "../support/endpoints.ts";
 import { run } from "../../lib/cli/run.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 
@@ -193,25 +194,14 @@ Deno.test("logout: waits for a refresh in flight instead of letting it write the
   const path = await fileOf(box, ALICE);
   // A sibling export-credentials holds the lock while it refreshes.
   const sibling = await realDeps().fs.lock(`${path}.lock`);
-  const deps = fakeDeps({ env: { HOME: box.home } });
-  let waiting!: () => void;
-  const reachedLock = new Promise<void>((resolve) => waiting = resolve);
-  const watched = {
-    ...deps,
-    fs: {
-      ...deps.fs,
-      lock: (lockPath: string, options?: { signal?: AbortSignal }) => {
-        if (lockPath === `${path}.lock`) waiting();
-        return deps.fs.lock(lockPath, options);
-      },
-    },
-  };
+  const base = fakeDeps({ env: { HOME: box.home } });
+  const { deps: watched, reached } = watchingLock(base, `${path}.lock`);
   const pending = run(["logout", "--profile", "dev"], watched);
-  await reachedLock;
+  await reached;
   // The sibling finishes its refresh: the new session replaces the file, then it lets go.
   await Deno.writeTextFile(path, session("111111111111"));
   await sibling.release();
-  assertEquals(await pending, 0, deps.stderr.text);
+  assertEquals(await pending, 0, base.stderr.text);
   assertEquals(await Deno.stat(path).then(() => "present", () => "gone"), "gone");
   // The lock file stays: another process may be waiting on it.
   assertEquals(await Deno.stat(`${path}.lock`).then(() => "present", () => "gone"), "present");

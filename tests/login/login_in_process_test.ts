@@ -7,6 +7,7 @@ import { assertEquals, assertStringIncludes, assertTrue } from "../support/asser
 import { type FakeDeps, fakeDeps, pushInput, scriptedInput } from "../support/fake_deps.ts";
 import { fakeBrowserCommand, sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
+import { watchingLock } from "../support/endpoints.ts";
 import { cacheDir, sandbox } from "../support/cli.ts";
 import { run } from "../../lib/cli/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
@@ -164,18 +165,7 @@ Deno.test("a login that finishes while another process refreshes the session is 
   // The test is the refresher: it holds the session's lock while the login finishes.
   const refresher = await realDeps().fs.lock(`${path}.lock`);
   const deps = await terminalDeps(box.home, emulator.url, []);
-  let reached!: () => void;
-  const reachedLock = new Promise<"locking">((resolve) => reached = () => resolve("locking"));
-  const watched = {
-    ...deps,
-    fs: {
-      ...deps.fs,
-      lock: (lockPath: string, options?: { signal?: AbortSignal }) => {
-        if (lockPath === `${path}.lock`) reached();
-        return deps.fs.lock(lockPath, options);
-      },
-    },
-  };
+  const { deps: watched, reached: reachedLock } = watchingLock(deps, `${path}.lock`);
   const login = run(["login", "--region", "us-east-1"], watched);
   // A login that wrote without the lock would end first.
   assertEquals(await Promise.race([reachedLock, login.then(() => "ended")]), "locking");
