@@ -34,10 +34,21 @@ import {
 } from "./login_cache.ts";
 import { configuredRegion } from "./region.ts";
 import { signInEndpointFor } from "./endpoint_config.ts";
-import { importDPoPKeyPem } from "../signin/dpop_key.ts";
-import { isRetryable, refreshWithToken } from "../signin/token.ts";
+import type * as TokenClient from "../signin/token.ts";
+import type * as DPoPKeys from "../signin/dpop_key.ts";
 import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
 import { FileSystemError } from "../errors.ts";
+
+// The token client (with oauth4webapi) and the DPoP key code are loaded only when a refresh is
+// due, by literal import()s that `deno compile` embeds: serving cached credentials, what every
+// `credential_process` call does, needs neither (see "Performance" in README.md).
+let isRetryable: typeof TokenClient.isRetryable;
+let refreshWithToken: typeof TokenClient.refreshWithToken;
+let importDPoPKeyPem: typeof DPoPKeys.importDPoPKeyPem;
+async function loadRefreshCode(): Promise<void> {
+  ({ isRetryable, refreshWithToken } = await import("../signin/token.ts"));
+  ({ importDPoPKeyPem } = await import("../signin/dpop_key.ts"));
+}
 
 /** Credentials are refreshed when this little time is left (as botocore and the JS SDK do). */
 export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
@@ -196,6 +207,7 @@ export async function sessionCredentials(
     return { credentials: credentialsOf(first.entry), refreshed: false, path };
   }
 
+  await loadRefreshCode();
   let lock;
   try {
     lock = await deps.fs.lock(`${path}.lock`);

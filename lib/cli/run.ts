@@ -9,11 +9,6 @@ import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
 import { helpText, isHelpTopic } from "./help.ts";
 import { VERSION } from "../version.ts";
-import { login } from "../commands/login.ts";
-import { logout } from "../commands/logout.ts";
-import { exportCredentials } from "../commands/export_credentials.ts";
-import { status } from "../commands/status.ts";
-import { configureCredentialProcess } from "../commands/configure_credential_process.ts";
 
 /**
  * Formats an error for stderr. With `oneLine`, the hint joins the message on the same line, for
@@ -33,6 +28,12 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
     : `aws-login: ${error.message}\n${error.hint}\n`;
 }
 
+/**
+ * Runs a command. Each command's module is loaded with a literal `import()` when it runs, so that a
+ * command loads only what it uses (`export-credentials`, run at every AWS call of a
+ * `credential_process` user, does not load the browser or sign-in code) and `deno compile` still
+ * embeds every module.
+ */
 async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
     case "help":
@@ -46,20 +47,32 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
     case "version":
       deps.stdout.write(`aws-login ${VERSION}\n`);
       return ExitCode.Ok;
-    case "login":
+    case "login": {
+      const { login } = await import("../commands/login.ts");
       await login(deps, command);
       return ExitCode.Ok;
-    case "logout":
+    }
+    case "logout": {
+      const { logout } = await import("../commands/logout.ts");
       await logout(deps, command);
       return ExitCode.Ok;
-    case "export-credentials":
+    }
+    case "export-credentials": {
+      const { exportCredentials } = await import("../commands/export_credentials.ts");
       await exportCredentials(deps, command);
       return ExitCode.Ok;
-    case "status":
+    }
+    case "status": {
+      const { status } = await import("../commands/status.ts");
       return await status(deps, command);
-    case "configure-credential-process":
+    }
+    case "configure-credential-process": {
+      const { configureCredentialProcess } = await import(
+        "../commands/configure_credential_process.ts"
+      );
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;
+    }
   }
 }
 

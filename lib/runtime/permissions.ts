@@ -45,7 +45,7 @@
  */
 
 import { ENV_NAMES } from "../platform/browser.ts";
-import { PROFILE_CHAIN_VARIABLE } from "../commands/export_credentials.ts";
+import { PROFILE_CHAIN_VARIABLE } from "../aws/profile_chain.ts";
 import { PARTITIONS, resolveSignInEndpoint } from "../signin/endpoints.ts";
 
 /**

@@ -14,7 +14,7 @@ import {
   SAMPLE_REGIONS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
-import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
+import { PROFILE_CHAIN_VARIABLE } from "../../lib/aws/profile_chain.ts";
 import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
 import { localPath } from "../support/paths.ts";
 
@@ -104,8 +104,8 @@ Deno.test("the --allow-env list names every variable lib/ reads, and no other", 
   // Reads with a computed name, each accounted for: a new one must be added here and to the list.
   assertEquals(dynamic.sort(), [
     "lib/aws/login_cache.ts: name", // expandPath(): unlisted variables read as unset
+    "lib/aws/profile_chain.ts: PROFILE_CHAIN_VARIABLE",
     "lib/aws/shared_config.ts: variable", // booleanSetting(): the names are collected above
-    "lib/commands/export_credentials.ts: PROFILE_CHAIN_VARIABLE",
     "lib/platform/facts.ts: name", // ENV_NAMES
     "lib/runtime/real.ts: name", // readEnv() itself
   ]);
