@@ -167,6 +167,72 @@ export function mergedProfile(
   return flat(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
 }
 
+/** Settings of a section with their nested blocks (`s3 =` ...), which the flat views leave out. */
+export interface SectionSettings {
+  /** Plain values. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Nested blocks by key: `{ s3: { addressing_style: "path" } }`. */
+  readonly nested: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Like {@link mergedProfile}, with the nested blocks: the settings botocore sees for a profile.
+ * `undefined` when neither file defines the profile.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { mergedProfileSettings } from "./profiles.ts";
+ * const config = parseIni("[profile dev]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n").sections;
+ * mergedProfileSettings(config, [], "dev");
+ * // { values: { region: "eu-west-1" }, nested: { s3: { addressing_style: "path" } } }
+ * ```
+ */
+export function mergedProfileSettings(
+  config: readonly IniSection[],
+  credentials: readonly IniSection[],
+  profile: string,
+): SectionSettings | undefined {
+  const fromConfig = resolveConfigProfile(config, profile);
+  const fromCredentials = resolveCredentialsProfile(credentials, profile);
+  if (fromConfig === undefined && fromCredentials === undefined) return undefined;
+  return settings(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
+}
+
+/**
+ * The settings of a section that is not a profile, such as `[services NAME]`, over `[DEFAULT]`'s;
+ * `undefined` when there is no such section.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { sectionSettings } from "./profiles.ts";
+ * const { sections } = parseIni("[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:9000\n");
+ * sectionSettings(sections, "services local")?.nested; // { s3: { endpoint_url: "http://127.0.0.1:9000" } }
+ * ```
+ */
+export function sectionSettings(
+  sections: readonly IniSection[],
+  header: string,
+): SectionSettings | undefined {
+  if (!sections.some((section) => section.name === header)) return undefined;
+  return settings(resolveHeader(sections, header));
+}
+
+function settings(resolved: Resolved): SectionSettings {
+  const values: Record<string, string> = {};
+  const nested: Record<string, Readonly<Record<string, string>>> = {};
+  for (const [key, value] of resolved) {
+    Object.defineProperty(typeof value === "string" ? values : nested, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { values, nested };
+}
+
 /**
  * Every profile name defined in the config file, then those only in the credentials file, once
  * each, in file order.

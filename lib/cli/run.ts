@@ -73,8 +73,19 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;
     }
+    case "exec": {
+      const { exec } = await import("../commands/exec.ts");
+      return await exec(deps, command);
+    }
+    case "serve": {
+      const { serve } = await import("../commands/serve.ts");
+      return await serve(deps, command);
+    }
   }
 }
+
+/** Commands whose errors take one line: a caller may show only that, or mix it with its output. */
+const ONE_LINE_ERRORS: ReadonlySet<string> = new Set(["export-credentials", "exec", "serve"]);
 
 /**
  * Runs the program. Never throws and never exits the process: returns the exit code.
@@ -91,7 +102,8 @@ export async function run(args: readonly string[], deps: Deps): Promise<number> 
     return await dispatch(deps, command);
   } catch (error) {
     if (error instanceof AwsLoginError) {
-      deps.stderr.write(formatError(error, { oneLine: command?.name === "export-credentials" }));
+      const name = command?.name ?? args[0] ?? "";
+      deps.stderr.write(formatError(error, { oneLine: ONE_LINE_ERRORS.has(name) }));
       return error.exitCode;
     }
     if (error instanceof DOMException && error.name === "AbortError") {

@@ -9,7 +9,16 @@ import { run } from "../../lib/cli/run.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { VERSION } from "../../lib/version.ts";
 
-const TOPICS = ["main", "login", "logout", "export-credentials", "status", "configure"];
+const TOPICS = [
+  "main",
+  "login",
+  "logout",
+  "export-credentials",
+  "status",
+  "configure",
+  "exec",
+  "serve",
+];
 
 Deno.test("help texts match their snapshots", async () => {
   for (const topic of TOPICS) {

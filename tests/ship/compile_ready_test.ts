@@ -8,7 +8,8 @@
  * - no module reads a file next to the sources at run time;
  * - the permission set the binaries are built with is enough: the real CLI runs with exactly those
  *   flags through login, export-credentials (with a refresh and through the credential_process
- *   bridge), status, configure credential-process and logout, and fails where a flag is missing;
+ *   bridge), status, configure credential-process, exec, serve and logout, and fails where a flag
+ *   is missing;
  * - `scripts/compile.ts` fails clearly and leaves nothing behind when it cannot build.
  *
  * With `AWS_LOGIN_BINARY` set to a compiled binary (the release workflow does), the same scenario
@@ -16,7 +17,7 @@
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
-import { type CliResult, runCli, type Sandbox, sandbox } from "../support/cli.ts";
+import { type CliResult, runCli, type Sandbox, sandbox, startCli } from "../support/cli.ts";
 import { setSecondsLeft } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { permissionFlags } from "../../lib/runtime/permissions.ts";
@@ -289,6 +290,42 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
     const refreshed = parseProcessOutput(await run(["export-credentials", "--profile", "dev"]));
     assertTrue(refreshed.AccessKeyId !== first.AccessKeyId, "new credentials");
     assertEquals(emulator.counts.tokenByGrant.refresh_token, 1);
+  });
+
+  await t.step("exec: the command gets the endpoint, which serves the session", async () => {
+    // The child is Deno itself, so that this runs on every OS a binary is built for.
+    const probe =
+      `const response = await fetch(Deno.env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"), {
+      headers: { authorization: Deno.env.get("AWS_CONTAINER_AUTHORIZATION_TOKEN") },
+    });
+    const body = await response.json();
+    console.log(JSON.stringify({ key: body.AccessKeyId, profile: Deno.env.get("AWS_PROFILE") }));`;
+    const result = await run(["exec", "--profile", "dev", "--", Deno.execPath(), "eval", probe]);
+    assertEquals(result.code, 0, result.stderr);
+    const seen = JSON.parse(result.stdout);
+    assertEquals(seen.profile, "dev");
+    assertMatch(seen.key, /^ASIA/);
+  });
+
+  await t.step({
+    name: `serve: two lines on stdout, then a stop on SIGTERM${
+      Deno.build.os === "windows" ? " (skipped on Windows: no SIGTERM to send)" : ""
+    }`,
+    ignore: Deno.build.os === "windows",
+    fn: async () => {
+      await using serve = startCli(["serve", "--profile", "dev"], {
+        env: await env(box, emulator.url),
+        argv0: program.argv,
+      });
+      const [, uri, token] = await serve.waitForStdout(
+        /^AWS_CONTAINER_CREDENTIALS_FULL_URI=(\S+)\nAWS_CONTAINER_AUTHORIZATION_TOKEN=(\S+)\n/,
+      );
+      const response = await fetch(uri!, { headers: { authorization: token! } });
+      assertEquals(response.status, 200);
+      assertMatch((await response.json()).AccessKeyId, /^ASIA/);
+      serve.kill("SIGTERM");
+      assertEquals((await serve.result()).code, 0);
+    },
   });
 
   await t.step("logout", async () => {
