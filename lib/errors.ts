@@ -27,6 +27,10 @@ export const ExitCode = {
   Network: 7,
   /** A file could not be read or written. */
   FileSystem: 8,
+  /** `exec`: the command was found but cannot be run, as a shell reports it. */
+  CannotExecute: 126,
+  /** `exec`: the command does not exist, as a shell reports it. */
+  CommandNotFound: 127,
   /** Interrupted with Ctrl-C. */
   Interrupted: 130,
 } as const;
@@ -53,6 +57,39 @@ export class AwsLoginError extends Error {
     this.code = options.code;
     this.hint = options.hint;
   }
+}
+
+/**
+ * An error on one line: the message, then the hint. For places that show only one line, such as a
+ * `credential_process` caller, or a long-running command that reports a failure once.
+ *
+ * @example
+ * ```ts
+ * oneLineMessage(new AwsLoginError("No session", { exitCode: 6, code: "X", hint: "Sign in" }));
+ * // "No session. Sign in"
+ * ```
+ */
+export function oneLineMessage(error: AwsLoginError): string {
+  return error.hint === undefined ? error.message : `${error.message}. ${error.hint}`;
+}
+
+/**
+ * The one stderr line for a failure that a long-running command reports and survives (a refresh
+ * that failed while `exec` or `serve` keeps running): an {@link AwsLoginError} on one line, anything
+ * else as an internal error, without its stack.
+ *
+ * @example
+ * ```ts
+ * failureLine(new Error("boom")); // "aws-login: internal error while getting credentials: boom\n"
+ * ```
+ */
+export function failureLine(error: unknown): string {
+  const text = error instanceof AwsLoginError
+    ? oneLineMessage(error)
+    : `internal error while getting credentials: ${
+      error instanceof Error ? error.message : String(error)
+    }`;
+  return `aws-login: ${text}\n`;
 }
 
 /** Options shared by the subclasses. */
@@ -130,6 +167,20 @@ export class NetworkError extends AwsLoginError {
 export class FileSystemError extends AwsLoginError {
   constructor(message: string, options?: AwsErrorOptions) {
     super(message, withDefaults(ExitCode.FileSystem, "FILE_SYSTEM", options));
+  }
+}
+
+/** `exec` could not start the command (exit 127 when it does not exist, 126 otherwise). */
+export class CommandStartError extends AwsLoginError {
+  constructor(message: string, options: AwsErrorOptions & { notFound: boolean }) {
+    super(
+      message,
+      withDefaults(
+        options.notFound ? ExitCode.CommandNotFound : ExitCode.CannotExecute,
+        options.notFound ? "COMMAND_NOT_FOUND" : "CANNOT_EXECUTE",
+        options,
+      ),
+    );
   }
 }
 

@@ -161,6 +161,71 @@ export function mergedProfile(
   return new ProfileIndex(config, credentials).mergedProfile(profile);
 }
 
+/** Settings of a section with their nested blocks (`s3 =` ...), which the flat views leave out. */
+export interface SectionSettings {
+  /** Plain values. */
+  readonly values: Readonly<Record<string, string>>;
+  /** Nested blocks by key: `{ s3: { addressing_style: "path" } }`. */
+  readonly nested: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/**
+ * Like {@link mergedProfile}, with the nested blocks: the settings botocore sees for a profile.
+ * `undefined` when neither file defines the profile.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { mergedProfileSettings } from "./profiles.ts";
+ * const config = parseIni("[profile dev]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n").sections;
+ * mergedProfileSettings(config, [], "dev");
+ * // { values: { region: "eu-west-1" }, nested: { s3: { addressing_style: "path" } } }
+ * ```
+ */
+export function mergedProfileSettings(
+  config: readonly IniSection[],
+  credentials: readonly IniSection[],
+  profile: string,
+): SectionSettings | undefined {
+  return new ProfileIndex(config, credentials).mergedSettings(profile);
+}
+
+/**
+ * The settings of a section that is not a profile, such as `[services NAME]`, over `[DEFAULT]`'s;
+ * `undefined` when there is no such section.
+ *
+ * @example
+ * ```ts
+ * import { parseIni } from "./ini.ts";
+ * import { sectionSettings } from "./profiles.ts";
+ * const { sections } = parseIni("[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:9000\n");
+ * sectionSettings(sections, "services local")?.nested; // { s3: { endpoint_url: "http://127.0.0.1:9000" } }
+ * ```
+ */
+export function sectionSettings(
+  sections: readonly IniSection[],
+  header: string,
+): SectionSettings | undefined {
+  const grouped = new Map<string, IniSection[]>();
+  group(sections, grouped);
+  if (!grouped.has(header)) return undefined;
+  return settings(resolveHeader(grouped, header));
+}
+
+function settings(resolved: Resolved): SectionSettings {
+  const values: Record<string, string> = {};
+  const nested: Record<string, Readonly<Record<string, string>>> = {};
+  for (const [key, value] of resolved) {
+    Object.defineProperty(typeof value === "string" ? values : nested, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return { values, nested };
+}
+
 /**
  * Every profile name defined in the config file, then those only in the credentials file, once
  * each, in file order.
@@ -242,10 +307,21 @@ export class ProfileIndex {
 
   /** Both merged as botocore merges them (see {@link mergedProfile}). */
   mergedProfile(profile: string): Record<string, string> | undefined {
+    const merged = this.#merged(profile);
+    return merged === undefined ? undefined : flat(merged);
+  }
+
+  /** Both merged, nested blocks included (see {@link mergedProfileSettings}). */
+  mergedSettings(profile: string): SectionSettings | undefined {
+    const merged = this.#merged(profile);
+    return merged === undefined ? undefined : settings(merged);
+  }
+
+  #merged(profile: string): Resolved | undefined {
     const fromConfig = this.#resolveConfig(profile);
     const fromCredentials = this.#resolveCredentials(profile);
     if (fromConfig === undefined && fromCredentials === undefined) return undefined;
-    return flat(new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]));
+    return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
   }
 
   #resolveConfig(profile: string): Resolved | undefined {

@@ -87,13 +87,37 @@ export async function loadSharedConfig(
   const configPath = configFilePath(deps);
   const credentialsPath = credentialsFilePath(deps);
   const configText = await readOptional(deps, configPath);
-  const credentialsText = await readOptional(deps, credentialsPath) ?? "";
-  const config = parseIni(configText ?? "");
-  const credentials = parseIni(credentialsText);
+  const credentialsText = await readOptional(deps, credentialsPath);
+  return sharedConfigOf({ configPath, configText, credentialsPath, credentialsText });
+}
+
+/**
+ * The two shared files, from their texts (`undefined`: the file does not exist).
+ *
+ * @example
+ * ```ts
+ * const shared = sharedConfigOf({
+ *   configPath: "/home/me/.aws/config",
+ *   configText: "[profile dev]\nregion = eu-west-1\n",
+ *   credentialsPath: "/home/me/.aws/credentials",
+ *   credentialsText: undefined,
+ * });
+ * shared.profiles.configProfile("dev"); // { region: "eu-west-1" }
+ * ```
+ */
+export function sharedConfigOf(files: {
+  configPath: string;
+  configText: string | undefined;
+  credentialsPath: string;
+  credentialsText: string | undefined;
+}): SharedConfig {
+  const { configPath, credentialsPath } = files;
+  const config = parseIni(files.configText ?? "");
+  const credentials = parseIni(files.credentialsText ?? "");
   return {
     configPath,
-    configText: configText ?? "",
-    configExists: configText !== undefined,
+    configText: files.configText ?? "",
+    configExists: files.configText !== undefined,
     config: config.sections,
     credentialsPath,
     credentials: credentials.sections,

@@ -80,6 +80,28 @@ export interface CompletionsCommand {
   readonly profiles: boolean;
 }
 
+/** `aws-login exec`. */
+export interface ExecCommand {
+  readonly name: "exec";
+  readonly profile: string | undefined;
+  /** `false` with `--no-server`: environment credentials instead of the endpoint. */
+  readonly server: boolean;
+  /** The command to run and its arguments: everything after `--`. */
+  readonly argv: readonly string[];
+}
+
+/** `aws-login serve`. */
+export interface ServeCommand {
+  readonly name: "serve";
+  readonly profile: string | undefined;
+  /** `0`: a free port. */
+  readonly port: number;
+  /** The IP address to listen on. */
+  readonly address: string;
+  /** `--token-file`: where to read the token from, instead of a random one. */
+  readonly tokenFile: string | undefined;
+}
+
 /** `aws-login help [command]`, `--help`. */
 export interface HelpCommand {
   readonly name: "help";
@@ -99,6 +121,8 @@ export type Command =
   | StatusCommand
   | ConfigureCredentialProcessCommand
   | CompletionsCommand
+  | ExecCommand
+  | ServeCommand
   | HelpCommand
   | VersionCommand;
 
@@ -113,7 +137,12 @@ export const COMMAND_NAMES = [
   "status",
   "configure",
   "completions",
+  "exec",
+  "serve",
 ] as const;
+
+/** Default of `serve --address`. */
+export const DEFAULT_SERVE_ADDRESS = "127.0.0.1";
 
 const PROFILE: FlagSpecs = { profile: { type: "string" } };
 const HELP: FlagSpecs = { help: { type: "boolean", short: "h" } };
@@ -145,6 +174,13 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
     region: { type: "string" },
   },
   completions: { profiles: { type: "boolean" } },
+  exec: { ...PROFILE, "no-server": { type: "boolean" } },
+  serve: {
+    ...PROFILE,
+    port: { type: "string" },
+    address: { type: "string" },
+    "token-file": { type: "string" },
+  },
 };
 
 /**
@@ -381,6 +417,83 @@ function parseCompletions(args: string[]): CompletionsCommand | HelpCommand {
   return { name: "completions", shell: shell as CompletionShell, profiles: false };
 }
 
+const EXEC_EXAMPLE = "aws-login exec --profile dev -- aws sts get-caller-identity";
+
+function parseExec(args: string[]): ExecCommand | HelpCommand {
+  const split = args.indexOf("--");
+  const own = split < 0 ? args : args.slice(0, split);
+  if (split < 0) {
+    if (own.includes("--help") || own.includes("-h")) return { name: "help", topic: "exec" };
+    throw new UsageError('Missing "--" before the command to run', {
+      code: "BAD_ARGUMENT",
+      hint:
+        `Usage: aws-login exec [--profile NAME] [--no-server] -- COMMAND [ARGS...], e.g. ${EXEC_EXAMPLE}`,
+    });
+  }
+  const { values, positionals } = parse("exec", own);
+  if (values.help) return { name: "help", topic: "exec" };
+  if (positionals.length > 0) {
+    throw new UsageError(`Unexpected argument "${positionals[0]}" before "--"`, {
+      code: "BAD_ARGUMENT",
+      hint: `The command goes after "--", e.g. ${EXEC_EXAMPLE}`,
+    });
+  }
+  const argv = args.slice(split + 1);
+  if (argv.length === 0 || argv[0] === "") {
+    throw new UsageError('Missing the command to run after "--"', {
+      code: "BAD_ARGUMENT",
+      hint: `Example: ${EXEC_EXAMPLE}`,
+    });
+  }
+  return {
+    name: "exec",
+    profile: nonEmpty("profile", values.profile),
+    server: values["no-server"] !== true,
+    argv,
+  };
+}
+
+/**
+ * Checks an address for `serve --address`: an IPv4 or IPv6 address (a host name could resolve to
+ * anything, and the endpoint's address must be known exactly).
+ *
+ * @example
+ * ```ts
+ * parseAddress("0.0.0.0"); // "0.0.0.0"
+ * parseAddress("[::1]"); // "::1"
+ * ```
+ */
+export function parseAddress(text: string): string {
+  const address = text.trim().replace(/^\[(.*)\]$/, "$1");
+  const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(address);
+  if (ipv4 !== null && ipv4.slice(1).every((part) => Number(part) <= 255)) return address;
+  if (address.includes(":") && /^[0-9A-Fa-f:.]+$/.test(address)) {
+    try {
+      return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+    } catch {
+      // not an IPv6 address either
+    }
+  }
+  throw new UsageError(`Invalid address "${text}": use an IP address such as 127.0.0.1`, {
+    code: "BAD_ARGUMENT",
+  });
+}
+
+function parseServe(args: string[]): ServeCommand | HelpCommand {
+  const { values, positionals } = parse("serve", args);
+  if (values.help) return { name: "help", topic: "serve" };
+  noPositionals("serve", positionals);
+  const port = nonEmpty("port", values.port);
+  const address = nonEmpty("address", values.address);
+  return {
+    name: "serve",
+    profile: nonEmpty("profile", values.profile),
+    port: port === undefined ? 0 : parsePort(port),
+    address: address === undefined ? DEFAULT_SERVE_ADDRESS : parseAddress(address),
+    tokenFile: nonEmpty("token-file", values["token-file"]),
+  };
+}
+
 const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
   login: parseLogin,
   logout: parseLogout,
@@ -388,6 +501,8 @@ const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
   status: parseStatus,
   configure: parseConfigure,
   completions: parseCompletions,
+  exec: parseExec,
+  serve: parseServe,
 };
 
 const HELP_FLAGS = ["--help", "-h"];

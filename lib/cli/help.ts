@@ -16,6 +16,8 @@ Commands:
   status               Show the saved login sessions and when they expire
   configure credential-process
                        Write a profile for tools that cannot read login_session
+  exec                 Run a command with a profile's credentials, kept fresh
+  serve                Serve a profile's credentials to containers and tools
   completions SHELL    Print a completion script for bash, zsh, fish, powershell
 
 Options:
@@ -28,7 +30,8 @@ AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
 
 Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 sign-in not
 completed, 5 AWS Sign-In error, 6 sign in again, 7 network, 8 file system,
-130 interrupted.
+130 interrupted. exec exits with the command's code (126: cannot run it,
+127: not found).
 
 Examples:
   aws-login login --profile dev --region eu-west-1
@@ -183,6 +186,54 @@ Examples:
   aws-login completions powershell >> $PROFILE
 `;
 
+const EXEC = `Runs a command with the credentials of a profile, kept fresh while it runs.
+
+Usage: aws-login exec [--profile NAME] [--no-server] -- COMMAND [ARGS...]
+
+The command gets a credential endpoint on 127.0.0.1, which every AWS SDK and
+CLI reads (AWS_CONTAINER_CREDENTIALS_FULL_URI and its token), and the profile's
+region. Other credentials in the environment and in the shared files are hidden
+from it. Exits with the command's exit code (127 when it does not exist, 128+N
+when signal N ended it).
+
+Options:
+  --profile NAME   Profile to use (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                   "default")
+  --no-server      Pass the credentials in AWS_ACCESS_KEY_ID and the like
+                   instead: not refreshed, they last at most 15 minutes
+  -h, --help       Show this help
+
+Examples:
+  aws-login exec --profile dev -- terraform apply
+  aws-login exec --profile dev --no-server -- aws s3 ls
+`;
+
+const SERVE = `Serves the credentials of a profile to containers, IDEs and other processes,
+from a local credential endpoint, until stopped with Ctrl-C or SIGTERM.
+
+Usage: aws-login serve [--profile NAME] [--port PORT] [--address ADDRESS]
+                       [--token-file FILE]
+
+As soon as it listens, it prints two lines on stdout for the programs to use:
+AWS_CONTAINER_CREDENTIALS_FULL_URI=... and AWS_CONTAINER_AUTHORIZATION_TOKEN=...
+Every request must carry the token.
+
+Options:
+  --profile NAME      Profile to serve (default: AWS_PROFILE,
+                      AWS_DEFAULT_PROFILE, "default")
+  --port PORT         Port to listen on (default: a free one)
+  --address ADDRESS   IP address to listen on (default: 127.0.0.1); any other
+                      than loopback can be reached from elsewhere (a warning)
+  --token-file FILE   Read the token from FILE (mode 0600, at least 22
+                      characters) instead of choosing a random one
+  -h, --help          Show this help
+
+Examples:
+  aws-login serve --profile dev
+  (umask 077; aws-login serve --profile dev > endpoint.env &)
+  docker run --network host --env-file endpoint.env amazon/aws-cli s3 ls
+`;
+
 const TOPICS: Readonly<Record<string, string>> = {
   login: LOGIN,
   logout: LOGOUT,
@@ -190,6 +241,8 @@ const TOPICS: Readonly<Record<string, string>> = {
   status: STATUS,
   configure: CONFIGURE,
   completions: COMPLETIONS,
+  exec: EXEC,
+  serve: SERVE,
 };
 
 /**

@@ -9,13 +9,7 @@ import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
 import { helpText, helpTopics, isHelpTopic } from "./help.ts";
 import { closestNames, didYouMean } from "../runtime/suggest.ts";
-import { completions } from "../commands/completions.ts";
 import { VERSION } from "../version.ts";
-import { login } from "../commands/login.ts";
-import { logout } from "../commands/logout.ts";
-import { exportCredentials } from "../commands/export_credentials.ts";
-import { status } from "../commands/status.ts";
-import { configureCredentialProcess } from "../commands/configure_credential_process.ts";
 
 /**
  * Formats an error for stderr. With `oneLine`, the hint joins the message on the same line, for
@@ -35,6 +29,12 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
     : `aws-login: ${error.message}\n${error.hint}\n`;
 }
 
+/**
+ * Runs a command. Each command's module is loaded with a literal `import()` when it runs, so that a
+ * command loads only what it uses (`export-credentials`, run at every AWS call of a
+ * `credential_process` user, does not load the browser or sign-in code) and `deno compile` still
+ * embeds every module.
+ */
 async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
     case "help":
@@ -55,25 +55,50 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
     case "version":
       deps.stdout.write(`aws-login ${VERSION}\n`);
       return ExitCode.Ok;
-    case "login":
+    case "login": {
+      const { login } = await import("../commands/login.ts");
       await login(deps, command);
       return ExitCode.Ok;
-    case "logout":
+    }
+    case "logout": {
+      const { logout } = await import("../commands/logout.ts");
       await logout(deps, command);
       return ExitCode.Ok;
-    case "export-credentials":
+    }
+    case "export-credentials": {
+      const { exportCredentials } = await import("../commands/export_credentials.ts");
       await exportCredentials(deps, command);
       return ExitCode.Ok;
-    case "status":
+    }
+    case "status": {
+      const { status } = await import("../commands/status.ts");
       return await status(deps, command);
-    case "configure-credential-process":
+    }
+    case "configure-credential-process": {
+      const { configureCredentialProcess } = await import(
+        "../commands/configure_credential_process.ts"
+      );
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;
-    case "completions":
+    }
+    case "completions": {
+      const { completions } = await import("../commands/completions.ts");
       await completions(deps, command);
       return ExitCode.Ok;
+    }
+    case "exec": {
+      const { exec } = await import("../commands/exec.ts");
+      return await exec(deps, command);
+    }
+    case "serve": {
+      const { serve } = await import("../commands/serve.ts");
+      return await serve(deps, command);
+    }
   }
 }
+
+/** Commands whose errors take one line: a caller may show only that, or mix it with its output. */
+const ONE_LINE_ERRORS: ReadonlySet<string> = new Set(["export-credentials", "exec", "serve"]);
 
 /**
  * Runs the program. Never throws and never exits the process: returns the exit code.
@@ -90,7 +115,8 @@ export async function run(args: readonly string[], deps: Deps): Promise<number> 
     return await dispatch(deps, command);
   } catch (error) {
     if (error instanceof AwsLoginError) {
-      deps.stderr.write(formatError(error, { oneLine: command?.name === "export-credentials" }));
+      const name = command?.name ?? args[0] ?? "";
+      deps.stderr.write(formatError(error, { oneLine: ONE_LINE_ERRORS.has(name) }));
       return error.exitCode;
     }
     if (error instanceof DOMException && error.name === "AbortError") {

@@ -137,6 +137,10 @@ export interface FileSystem {
    * the process ends. A symbolic link at `path` is refused, never followed.
    */
   lock(path: string, options?: LockOptions): Promise<FileLock>;
+  /** Creates a new directory only the current user can use (0700), in the system's temp dir. */
+  makeTempDir(options: { prefix: string }): Promise<string>;
+  /** Removes a directory and everything in it; does nothing when it does not exist. */
+  removeTree(path: string): Promise<void>;
 }
 
 /** What {@link Deps.spawn} returns once the process has ended. */
@@ -173,6 +177,49 @@ export interface ServeOptions {
   hostname: string;
   /** `0` picks a free port. */
   port: number;
+}
+
+/** The signals aws-login passes on to a child it runs (`exec`). */
+export type ForwardedSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
+/** How a child started by {@link Deps.startChild} ended. */
+export interface ChildExit {
+  /** The exit code; after a signal death, 128 + the signal number, as a shell reports it. */
+  readonly code: number;
+  /** The signal that ended it, e.g. `"SIGTERM"`, or `null`. */
+  readonly signal: string | null;
+}
+
+/** A running child with inherited stdin, stdout and stderr. */
+export interface ChildProcess {
+  readonly pid: number;
+  /** Settles when the child has ended. */
+  readonly exited: Promise<ChildExit>;
+  /** Sends a signal; does nothing once the child has ended. */
+  kill(signal: ForwardedSignal): void;
+}
+
+/** Options for {@link Deps.startChild}. */
+export interface StartChildOptions {
+  /** Variables set for the child, over the inherited environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Inherited variables the child must not see. They are removed from this process's environment
+   * as well (an OS process hands its own environment to its children), so only a process that no
+   * longer needs them should ask.
+   */
+  readonly unsetEnv?: readonly string[];
+}
+
+/** Why {@link Deps.startChild} could not start a program. */
+export class ChildStartError extends Error {
+  /** `not-found`: no such program; `not-executable`: it exists but cannot be run. */
+  readonly reason: "not-found" | "not-executable" | "other";
+  constructor(message: string, reason: ChildStartError["reason"], options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ChildStartError";
+    this.reason = reason;
+  }
 }
 
 /** All effects aws-login performs. */
@@ -222,4 +269,14 @@ export interface Deps {
    * Registers a handler for Ctrl-C for the duration of a login; returns a function that removes it.
    */
   onInterrupt(handler: () => void): () => void;
+  /**
+   * Starts a program with an argv array, stdin, stdout and stderr inherited, and returns at once.
+   * Throws {@link ChildStartError} when it cannot be started.
+   */
+  startChild(argv: readonly string[], options?: StartChildOptions): ChildProcess;
+  /**
+   * Registers a handler for a signal sent to this process; returns a function that removes it.
+   * Where the OS has no such signal (SIGTERM and SIGHUP on Windows) it registers nothing.
+   */
+  onSignal(signal: ForwardedSignal, handler: () => void): () => void;
 }

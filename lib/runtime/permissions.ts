@@ -18,7 +18,11 @@
  *   on port 443. A wildcard cannot sit in the middle of a name, so the FIPS hosts
  *   (`signin-fips.<region>.amazonaws.com`) need all of `*.amazonaws.com:443`: every AWS service
  *   host, but only AWS. Plus `127.0.0.1` on every port: the loopback listener binds
- *   `127.0.0.1:0` or the `--redirect-port`, and the emulator lives there.
+ *   `127.0.0.1:0` or the `--redirect-port`, the credential endpoint of `exec` and `serve` listens
+ *   there, and the emulator lives there. And `0.0.0.0` on every port, for `serve --address
+ *   0.0.0.0` (connecting to it reaches this machine only). Listening on any other address (a
+ *   Docker bridge, `::1`) needs that address in `--allow-net`, which would also let aws-login
+ *   connect to it: the binary refuses it with one line, and whoever wants it runs from source.
  *   Not allowed: `localhost`, `[::1]` and any other custom endpoint (`--endpoint-url`,
  *   `AWS_ENDPOINT_URL_SIGNIN`, `endpoint_url`); aws-login reports the denied host. Whoever needs
  *   one runs `deno run` with their own `--allow-net`.
@@ -26,7 +30,10 @@
  *   expose `AWS_SECRET_ACCESS_KEY` and the like, which aws-login never reads). `Deps.env` treats a
  *   variable outside the list as unset, so `$VAR` in `AWS_LOGIN_CACHE_DIRECTORY`, `AWS_CONFIG_FILE`
  *   or `AWS_SHARED_CREDENTIALS_FILE` is expanded only for listed variables (`$HOME`, say) and kept
- *   as written otherwise. Setting a child's environment (`credential_process`) needs no permission.
+ *   as written otherwise. Setting a child's environment (`credential_process`) needs no permission;
+ *   removing an inherited variable (`exec` hides credential variables from its child) does, and
+ *   Deno has one permission for reading and removing a variable: those names are listed, and a test
+ *   checks that no code reads them.
  * - **read, write**: everything. A permission path is fixed when the binary is built: Deno takes
  *   `~` and `$HOME` literally (as relative paths), and the files live under the home directory of
  *   whoever runs the binary, or wherever `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` and
@@ -107,6 +114,30 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     "NO_COLOR",
     "FORCE_HYPERLINK",
   ],
+  /** `exec` and `serve` refuse to run inside an `exec` child for another profile (`child_variables.ts`). */
+  exec: ["_AWS_LOGIN_EXEC_PROFILE"],
+  /**
+   * Variables `exec` removes from the environment its child inherits (`Deno.env.delete`, the
+   * `REMOVED_VARIABLES` of `lib/aws/child_variables.ts`). Deno grants removing a variable only with
+   * reading it; aws-login never reads these, which `tests/ship/permissions_test.ts` checks.
+   */
+  removedForExec: [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+  ],
 };
 
 /**
@@ -123,6 +154,12 @@ export function envAllowList(): string[] {
 
 /** The loopback address of the callback listener (and of the emulator). */
 export const LOOPBACK_HOST = "127.0.0.1";
+
+/**
+ * `serve --address 0.0.0.0`: every interface, so that a relay in a bridge-networked container can
+ * reach the endpoint. Connecting to it reaches this machine only, like 127.0.0.1.
+ */
+export const ALL_INTERFACES = "0.0.0.0";
 
 /**
  * The host patterns of every AWS Sign-In endpoint: for each partition and FIPS / dual-stack
@@ -162,7 +199,11 @@ export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
  * ```
  */
 export function netAllowList(): string[] {
-  return [LOOPBACK_HOST, ...SIGN_IN_HOST_PATTERNS.map((pattern) => `${pattern}:443`)];
+  return [
+    LOOPBACK_HOST,
+    ALL_INTERFACES,
+    ...SIGN_IN_HOST_PATTERNS.map((pattern) => `${pattern}:443`),
+  ];
 }
 
 /**

@@ -6,6 +6,8 @@
  */
 
 import {
+  type ChildProcess,
+  ChildStartError,
   type Deps,
   type FileInfo,
   type FileLock,
@@ -19,6 +21,7 @@ import {
   type RawInput,
   type SpawnOptions,
   type SpawnResult,
+  type StartChildOptions,
 } from "./deps.ts";
 import { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
@@ -322,6 +325,16 @@ const fileSystem: FileSystem = {
     return names.sort();
   },
   lock,
+  async makeTempDir(options) {
+    return await Deno.makeTempDir({ prefix: options.prefix });
+  },
+  async removeTree(path) {
+    try {
+      await Deno.remove(path, { recursive: true });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  },
 };
 
 async function which(command: string): Promise<string | null> {
@@ -377,6 +390,57 @@ async function spawn(argv: readonly string[], options: SpawnOptions = {}): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+function startChild(argv: readonly string[], options: StartChildOptions = {}): ChildProcess {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new TypeError("startChild() needs a program to run");
+  // Deno.Command can add variables but not leave inherited ones out (short of reading the whole
+  // environment, which --allow-env does not grant): remove them here, then start the child.
+  for (const name of options.unsetEnv ?? []) Deno.env.delete(name);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+      ...(options.env === undefined ? {} : { env: { ...options.env } }),
+    }).spawn();
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "not-found"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "not-executable"
+      : "other";
+    throw new ChildStartError((error as Error).message, reason, { cause: error });
+  }
+  let ended = false;
+  const exited = child.status.then((status) => {
+    ended = true;
+    return { code: status.code, signal: status.signal ?? null };
+  });
+  return {
+    pid: child.pid,
+    exited,
+    kill(signal) {
+      if (ended) return;
+      try {
+        child.kill(signal);
+      } catch {
+        // it ended meanwhile, or the OS has no such signal
+      }
+    },
+  };
+}
+
+function onSignal(signal: Deno.Signal, handler: () => void): () => void {
+  try {
+    Deno.addSignalListener(signal, handler);
+  } catch {
+    return () => {}; // not a signal of this OS (SIGTERM, SIGHUP on Windows)
+  }
+  return () => Deno.removeSignalListener(signal, handler);
 }
 
 function decode(output: Deno.CommandOutput): SpawnResult {
@@ -467,6 +531,8 @@ export function realDeps(): Deps {
       }
       return () => Deno.removeSignalListener(signal, handler);
     },
+    startChild,
+    onSignal,
   };
 }
 

@@ -231,20 +231,15 @@ Deno.test("otherCredentialKey() names the key that decided, in the AWS CLI's ord
 });
 
 Deno.test("otherCredentials() says which file holds the key; tildePath() writes home as ~", async () => {
-  const { otherCredentials, tildePath } = await import("../../lib/aws/shared_config.ts");
-  const { parseIni } = await import("../../lib/aws/ini.ts");
-  const config = parseIni("[profile a]\nrole_arn = r\n[profile b]\nregion = x\n").sections;
-  const credentials = parseIni("[b]\naws_access_key_id = AKID\n").sections;
-  const shared = {
+  const { otherCredentials, sharedConfigOf, tildePath } = await import(
+    "../../lib/aws/shared_config.ts"
+  );
+  const shared = sharedConfigOf({
     configPath: "/home/me/.aws/config",
-    configText: "",
-    configExists: true,
-    config,
+    configText: "[profile a]\nrole_arn = r\n[profile b]\nregion = x\n",
     credentialsPath: "/home/me/.aws/credentials",
-    credentials,
-    profiles: new ProfileIndex(config, credentials),
-    problems: [],
-  };
+    credentialsText: "[b]\naws_access_key_id = AKID\n",
+  });
   assertEquals(otherCredentials(shared, "a", "/home/me"), {
     style: "Assume Role",
     key: "role_arn",

@@ -204,3 +204,89 @@ Deno.test("CLI messages quote names in double quotes and start with a capital", 
     'Option "--profile" needs a value',
   );
 });
+
+Deno.test("parseCommandLine() reads exec: its flags before --, the command after", () => {
+  const cases: [string[], unknown][] = [
+    [["exec", "--", "aws", "sts", "get-caller-identity"], {
+      name: "exec",
+      profile: undefined,
+      server: true,
+      argv: ["aws", "sts", "get-caller-identity"],
+    }],
+    [["exec", "--profile", "dev", "--no-server", "--", "terraform", "apply", "--auto-approve"], {
+      name: "exec",
+      profile: "dev",
+      server: false,
+      argv: ["terraform", "apply", "--auto-approve"],
+    }],
+    // After "--" everything is the command's, "--" and "--help" included.
+    [["exec", "--", "sh", "-c", "echo -- --help", "--"], {
+      name: "exec",
+      profile: undefined,
+      server: true,
+      argv: ["sh", "-c", "echo -- --help", "--"],
+    }],
+    [["exec", "--help"], { name: "help", topic: "exec" }],
+    [["exec", "-h", "aws"], { name: "help", topic: "exec" }],
+    [["exec", "--profile", "dev", "--help", "--", "x"], { name: "help", topic: "exec" }],
+  ];
+  for (const [args, expected] of cases) {
+    assertEquals(parseCommandLine(args), expected, args.join(" "));
+  }
+});
+
+Deno.test("parseCommandLine() refuses an exec without -- or without a command", () => {
+  const bad: [string[], string][] = [
+    [["exec", "aws", "sts", "get-caller-identity"], 'Missing "--" before the command to run'],
+    [["exec"], 'Missing "--" before the command to run'],
+    [["exec", "--profile", "dev"], 'Missing "--"'],
+    [["exec", "--"], 'Missing the command to run after "--"'],
+    [["exec", "--", ""], "Missing the command"],
+    [["exec", "aws", "--", "sts"], 'Unexpected argument "aws" before "--"'],
+    [["exec", "--bogus", "--", "aws"], 'Unknown option "--bogus"'],
+    [["exec", "--profile", "--", "aws"], "--profile"],
+  ];
+  for (const [args, message] of bad) {
+    const error = assertThrows(() => parseCommandLine(args), UsageError, message);
+    assertEquals(error.exitCode, 2);
+  }
+});
+
+Deno.test("parseCommandLine() reads serve", () => {
+  assertEquals(parseCommandLine(["serve"]), {
+    name: "serve",
+    profile: undefined,
+    port: 0,
+    address: "127.0.0.1",
+    tokenFile: undefined,
+  });
+  assertEquals(
+    parseCommandLine([
+      "serve",
+      "--profile=dev",
+      "--port",
+      "9911",
+      "--address",
+      "0.0.0.0",
+      "--token-file",
+      "/run/token",
+    ]),
+    { name: "serve", profile: "dev", port: 9911, address: "0.0.0.0", tokenFile: "/run/token" },
+  );
+  assertEquals(
+    (parseCommandLine(["serve", "--address", "[::1]"]) as { address: string }).address,
+    "::1",
+  );
+  const bad: [string[], string][] = [
+    [["serve", "--port", "0"], "Invalid port"],
+    [["serve", "--port", "http"], "Invalid port"],
+    [["serve", "--address", "localhost"], 'Invalid address "localhost"'],
+    [["serve", "--address", "1.2.3.256"], "Invalid address"],
+    [["serve", "--token-file", ""], "needs a value"],
+    [["serve", "extra"], 'Unexpected argument "extra"'],
+    [["serve", "--no-server"], 'Unknown option "--no-server"'],
+  ];
+  for (const [args, message] of bad) {
+    assertThrows(() => parseCommandLine(args), UsageError, message);
+  }
+});

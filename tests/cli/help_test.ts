@@ -17,7 +17,17 @@ function textOf(topic: string): string {
 Deno.test("help texts match their snapshots", async () => {
   assertEquals(
     TOPICS,
-    ["main", "login", "logout", "export-credentials", "status", "configure", "completions"],
+    [
+      "main",
+      "login",
+      "logout",
+      "export-credentials",
+      "status",
+      "configure",
+      "completions",
+      "exec",
+      "serve",
+    ],
   );
   for (const topic of TOPICS) {
     const text = textOf(topic);
@@ -51,7 +61,7 @@ Deno.test("every help text fits 80 columns, opens with a sentence and ends with 
     for (const command of commands) {
       assertTrue(/^ {2}\S/.test(command), `help ${topic}: example "${command}" is indented by 2`);
       assertTrue(
-        /aws-login|^ {2}(aws|ssh|AWS_PROFILE=\S+) /.test(command),
+        /aws-login|^ {2}(aws|ssh|docker|AWS_PROFILE=\S+) /.test(command),
         `help ${topic}: "${command}" is not a command line`,
       );
     }

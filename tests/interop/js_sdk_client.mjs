@@ -5,7 +5,9 @@
  *
  * Usage: `node tests/interop/js_sdk_client.mjs --profile P --region R --sts-endpoint URL`, plus
  * `--provider default` to let the STS client's default credential chain find the login profile
- * instead of calling `fromLoginCredentials()`. The SDK finds the config and the cache through
+ * instead of calling `fromLoginCredentials()`. With `--provider default` and no `--profile`, the
+ * chain runs as in any program: the profile from `AWS_PROFILE`, then the container endpoint
+ * (`AWS_CONTAINER_CREDENTIALS_FULL_URI`). The SDK finds the config and the cache through
  * `HOME` / `AWS_CONFIG_FILE`, and the Sign-In endpoint through `AWS_ENDPOINT_URL_SIGNIN`.
  *
  * Prints one JSON object on stdout: `{ credentials: {...}, identity: { Arn, Account, UserId } }`.
@@ -39,8 +41,11 @@ const { values } = parseArgs({
  * @returns {Promise<object>} what is printed
  */
 async function main(options) {
-  if (!options.profile || !options.region || !options["sts-endpoint"]) {
-    throw new TypeError("Options --profile, --region and --sts-endpoint are required");
+  if (!options.region || !options["sts-endpoint"]) {
+    throw new TypeError("Options --region and --sts-endpoint are required");
+  }
+  if (!options.profile && options.provider !== "default") {
+    throw new TypeError("Option --profile is required, except with --provider default");
   }
   const common = {
     endpoint: options["sts-endpoint"],
@@ -54,7 +59,7 @@ async function main(options) {
     credentials = await fromLoginCredentials({ profile: options.profile })();
     sts = new STSClient({ ...common, credentials });
   } else if (options.provider === "default") {
-    sts = new STSClient({ ...common, profile: options.profile });
+    sts = new STSClient(options.profile ? { ...common, profile: options.profile } : common);
   } else {
     throw new TypeError(`Option --provider is "${options.provider}", not "login" or "default"`);
   }

@@ -14,7 +14,8 @@ import {
   SIGN_IN_HOST_PATTERNS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
-import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
+import { PROFILE_CHAIN_VARIABLE } from "../../lib/aws/profile_chain.ts";
+import { EXEC_MARKER_VARIABLE, REMOVED_VARIABLES } from "../../lib/aws/child_variables.ts";
 import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
 import { localPath } from "../support/paths.ts";
 
@@ -86,8 +87,8 @@ Deno.test("permissionFlags() grants no permission wholesale except read, write a
   assertTrue(flags.includes(`--allow-net=${netAllowList().join(",")}`));
 });
 
-Deno.test("the --allow-env list names every variable lib/ reads, and no other", async () => {
-  const read = new Set<string>([...ENV_NAMES, PROFILE_CHAIN_VARIABLE]);
+Deno.test("the --allow-env list names every variable lib/ reads or exec removes, and no other", async () => {
+  const read = new Set<string>([...ENV_NAMES, PROFILE_CHAIN_VARIABLE, EXEC_MARKER_VARIABLE]);
   assertTrue(ENV_NAMES.every((name) => ENV_VARIABLES.browser!.includes(name)));
   const dynamic: string[] = [];
   // Calls of Deps.env(), readEnv() and Deno.env.get(), and the names given to booleanSetting().
@@ -105,12 +106,19 @@ Deno.test("the --allow-env list names every variable lib/ reads, and no other", 
   // Reads with a computed name, each accounted for: a new one must be added here and to the list.
   assertEquals(dynamic.sort(), [
     "lib/aws/home.ts: name", // expandPath(): unlisted variables read as unset
+    "lib/aws/profile_chain.ts: PROFILE_CHAIN_VARIABLE",
     "lib/aws/shared_config.ts: variable", // booleanSetting(): the names are collected above
-    "lib/commands/export_credentials.ts: PROFILE_CHAIN_VARIABLE",
+    "lib/commands/exec.ts: EXEC_MARKER_VARIABLE",
+    "lib/commands/serve.ts: EXEC_MARKER_VARIABLE",
     "lib/platform/facts.ts: name", // ENV_NAMES
     "lib/runtime/real.ts: name", // readEnv() itself
   ]);
-  assertEquals(envAllowList().sort(), [...read].sort());
+  // The credential variables exec takes from its child are listed only so that it can remove them:
+  // no code reads one.
+  for (const name of REMOVED_VARIABLES) {
+    assertTrue(!read.has(name), `${name} is read somewhere in lib/`);
+  }
+  assertEquals(envAllowList().sort(), [...read, ...REMOVED_VARIABLES].sort());
 });
 
 Deno.test("ENV_VARIABLES lists each variable once", () => {
@@ -218,13 +226,22 @@ function signInHosts(): string[] {
   return [...hosts].sort();
 }
 
-Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listener, nothing else", async () => {
-  const allowed = [...signInHosts(), "127.0.0.1:0", "127.0.0.1:8787", "127.0.0.1:65535"];
+Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listeners, nothing else", async () => {
+  const allowed = [
+    ...signInHosts(),
+    "127.0.0.1:0",
+    "127.0.0.1:8787",
+    "127.0.0.1:65535",
+    "0.0.0.0:0", // serve --address 0.0.0.0
+    "0.0.0.0:9911",
+  ];
   assertTrue(allowed.length > 40, `${allowed.length} hosts`);
   const denied = [
     "localhost:8787",
     "[::1]:8787",
     "169.254.169.254:80",
+    "172.17.0.1:9911", // a Docker bridge: only from source, with its own --allow-net
+    "[::]:9911",
     "example.com:443",
     "us-east-1.signin.aws.amazon.com:80",
     "signin.aws.amazon.com.example.com:443",

@@ -171,6 +171,10 @@ export interface LiveCli extends AsyncDisposable {
   readonly pid: number;
   /** Resolves with the first match of `pattern` in stderr (waits for more output as needed). */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Resolves with the first match of `pattern` in stdout (waits for more output as needed). */
+  waitForStdout(pattern: RegExp): Promise<RegExpMatchArray>;
+  /** Sends a signal to the process. */
+  kill(signal: Deno.Signal): void;
   /** Writes a line to stdin. */
   writeLine(line: string): Promise<void>;
   /** Closes stdin. */
@@ -201,7 +205,10 @@ export function startCli(args: string[], options: RunCliOptions): LiveCli {
     }
   })();
   const pumpStdout = (async () => {
-    for await (const chunk of child.stdout) stdout += decoder.decode(chunk, { stream: true });
+    for await (const chunk of child.stdout) {
+      stdout += decoder.decode(chunk, { stream: true });
+      changed();
+    }
   })();
   const status = child.status;
   let ended = false;
@@ -218,21 +225,40 @@ export function startCli(args: string[], options: RunCliOptions): LiveCli {
       await writer.close().catch(() => {});
       return { code, stdout, stderr };
     })();
+  /** Waits for `pattern` in one of the streams; several waits may be pending at once. */
+  const waiters = new Set<() => void>();
+  changed = () => {
+    for (const wake of [...waiters]) wake();
+  };
+  async function waitFor(
+    read: () => string,
+    pump: Promise<void>,
+    pattern: RegExp,
+    name: string,
+  ): Promise<RegExpMatchArray> {
+    while (true) {
+      const match = read().match(pattern);
+      if (match) return match;
+      if (ended) {
+        await pump;
+        const last = read().match(pattern);
+        if (last) return last;
+        throw new Error(`The CLI ended without printing ${pattern} on ${name}:\n${stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          waiters.delete(wake);
+          resolve();
+        };
+        waiters.add(wake);
+      });
+    }
+  }
   return {
     pid: child.pid,
-    async waitForStderr(pattern) {
-      while (true) {
-        const match = stderr.match(pattern);
-        if (match) return match;
-        if (ended) {
-          await pumpStderr;
-          const last = stderr.match(pattern);
-          if (last) return last;
-          throw new Error(`The CLI ended without printing ${pattern}:\n${stderr}`);
-        }
-        await new Promise<void>((resolve) => changed = resolve);
-      }
-    },
+    waitForStderr: (pattern) => waitFor(() => stderr, pumpStderr, pattern, "stderr"),
+    waitForStdout: (pattern) => waitFor(() => stdout, pumpStdout, pattern, "stdout"),
+    kill: (signal) => child.kill(signal),
     writeLine: (line) => writer.write(new TextEncoder().encode(line + "\n")),
     closeStdin: () => writer.close(),
     result,

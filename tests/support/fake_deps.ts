@@ -6,15 +6,19 @@
  * @module
  */
 
-import type {
-  ConsoleSize,
-  Deps,
-  Input,
-  OsName,
-  Output,
-  RawInput,
-  SpawnOptions,
-  SpawnResult,
+import {
+  type ChildProcess,
+  ChildStartError,
+  type ConsoleSize,
+  type Deps,
+  type ForwardedSignal,
+  type Input,
+  type OsName,
+  type Output,
+  type RawInput,
+  type SpawnOptions,
+  type SpawnResult,
+  type StartChildOptions,
 } from "../../lib/runtime/deps.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { LineReader } from "../../lib/runtime/line_reader.ts";
@@ -110,6 +114,7 @@ export interface FakeDepsOptions {
   which?: (command: string) => Promise<string | null>;
   fetch?: Deps["fetch"];
   selfCommand?: string[];
+  startChild?: Deps["startChild"];
 }
 
 /** A {@link Deps} with captured output, for in-process tests. */
@@ -126,6 +131,47 @@ export interface FakeDeps extends Deps {
   readonly clock: VirtualClock | undefined;
   /** The argv of every spawn call, in order. */
   readonly spawned: string[][];
+  /** Runs the handlers registered with `onSignal` for the signal, as if it had arrived. */
+  raiseSignal(signal: ForwardedSignal): void;
+}
+
+/**
+ * A real child process whose environment is the fake one: `envRecord` without `unsetEnv`, plus
+ * `env` (the test process's own environment is not inherited, nor changed).
+ */
+function startChildIn(
+  envRecord: Readonly<Record<string, string>>,
+  argv: readonly string[],
+  options: StartChildOptions = {},
+): ChildProcess {
+  const [program, ...args] = argv;
+  if (program === undefined) throw new TypeError("startChild() needs a program to run");
+  const env: Record<string, string> = { ...envRecord };
+  for (const name of options.unsetEnv ?? []) delete env[name];
+  Object.assign(env, options.env ?? {});
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, { args, env, clearEnv: true }).spawn();
+  } catch (error) {
+    const reason = error instanceof Deno.errors.NotFound
+      ? "not-found"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "not-executable"
+      : "other";
+    throw new ChildStartError((error as Error).message, reason, { cause: error });
+  }
+  let ended = false;
+  const exited = child.status.then((status) => {
+    ended = true;
+    return { code: status.code, signal: status.signal ?? null };
+  });
+  return {
+    pid: child.pid,
+    exited,
+    kill: (signal) => {
+      if (!ended) child.kill(signal);
+    },
+  };
 }
 
 /** Builds a {@link FakeDeps}. */
@@ -141,6 +187,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
   const spawned: string[][] = [];
   const randoms = [...(options.random ?? [])];
   let nextRandom = 0;
+  const signalHandlers = new Map<ForwardedSignal, Set<() => void>>();
   return {
     now: () => new Date(clock?.now() ?? Date.now() + offset),
     async advance(ms) {
@@ -175,5 +222,16 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     stdout: captureOutput(options.stdoutIsTerminal ?? false),
     stderr: captureOutput(options.stderrIsTerminal ?? false, options.stderrSize),
     onInterrupt: () => () => {},
+    startChild: options.startChild ??
+      ((argv, childOptions) => startChildIn(envRecord, argv, childOptions)),
+    onSignal(signal, handler) {
+      const handlers = signalHandlers.get(signal) ?? new Set();
+      signalHandlers.set(signal, handlers);
+      handlers.add(handler);
+      return () => handlers.delete(handler);
+    },
+    raiseSignal(signal) {
+      for (const handler of [...signalHandlers.get(signal) ?? []]) handler();
+    },
   };
 }

@@ -1,0 +1,260 @@
+/**
+ * A profile's credentials, whatever holds them: the one resolver behind `export-credentials`,
+ * `exec` and `serve`.
+ *
+ * It is two steps, as everywhere in aws-login: {@link credentialSource} reads the shared files and
+ * decides where the credentials come from (pure), and {@link resolveProfileCredentials} fetches
+ * them from there (I/O). The kinds, in the order they are looked for:
+ *
+ * - `login-session`: the profile's own `login_session`, served and refreshed by
+ *   {@link sessionCredentials};
+ * - `static-keys`: `aws_access_key_id` and `aws_secret_access_key` (config or credentials file);
+ * - `credential-process`: a `credential_process`, run with the recursion guard of
+ *   `profile_chain.ts` (the profile `configure credential-process` writes is one).
+ *
+ * A new kind (a role profile: `role_arn` + `source_profile`) is one more member of
+ * {@link CredentialSource}, one more branch in each function, and a new `source` value callers
+ * may show.
+ *
+ * @module
+ */
+
+import type { Deps } from "../runtime/deps.ts";
+import { ConfigError, LoginRequiredError } from "../errors.ts";
+import {
+  loadSharedConfig,
+  mergedProfileValues,
+  profileValues,
+  type SharedConfig,
+} from "./shared_config.ts";
+import { sessionCredentials } from "./session.ts";
+import { parseExpiresAt } from "./login_cache.ts";
+import { PROFILE_CHAIN_VARIABLE, profileChain } from "./profile_chain.ts";
+import { splitCommandLine } from "../platform/shell_words.ts";
+import { sanitizeOutsideText } from "../runtime/sanitize.ts";
+
+/** Where a profile's credentials come from, as {@link credentialSource} reads the files. */
+export type CredentialSource =
+  | {
+    readonly kind: "login-session";
+    readonly profile: string;
+    /** The profile's `login_session` (the session ARN). */
+    readonly loginSession: string;
+    /** The profile's own config values (region, endpoint settings). */
+    readonly profileValues: Readonly<Record<string, string>>;
+  }
+  | {
+    readonly kind: "static-keys";
+    readonly profile: string;
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken: string | undefined;
+    readonly accountId: string | undefined;
+  }
+  | {
+    readonly kind: "credential-process";
+    readonly profile: string;
+    /** The `credential_process` value, a command line. */
+    readonly commandLine: string;
+  };
+
+/** One of the kinds of {@link CredentialSource}. */
+export type CredentialSourceKind = CredentialSource["kind"];
+
+/** Credentials of a profile, with what is known about them. */
+export interface ProfileCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  /** When they stop working; `undefined` for long-term keys. */
+  readonly expiration: Date | undefined;
+  readonly accountId: string | undefined;
+  /** Which kind of source served them. */
+  readonly source: CredentialSourceKind;
+  /** The login cache file that served them (`login-session` only), for callers that watch it. */
+  readonly cacheFile?: string | undefined;
+}
+
+/** What {@link resolveProfileCredentials} needs. */
+export interface ProfileCredentialsRequest {
+  /** The profile, already resolved (flag, `AWS_PROFILE`, ... see `resolveProfileName`). */
+  readonly profile: string;
+  /** The shared files, when the caller has read them already; read afresh otherwise. */
+  readonly shared?: SharedConfig;
+}
+
+const PROCESS_FAILED = "Error when retrieving credentials from custom process";
+
+/**
+ * Decides where the profile's credentials come from. Throws a {@link ConfigError} when the profile
+ * does not exist and a {@link LoginRequiredError} naming `aws-login login` when it holds nothing
+ * aws-login can use.
+ *
+ * @example
+ * ```ts ignore
+ * credentialSource(shared, "dev"); // { kind: "login-session", profile: "dev", loginSession: "arn:...", ... }
+ * ```
+ */
+export function credentialSource(shared: SharedConfig, profile: string): CredentialSource {
+  const exists = shared.profiles.profiles().includes(profile);
+  if (!exists) {
+    throw new ConfigError(`The config profile (${profile}) could not be found`, {
+      code: "NO_PROFILE",
+      hint: `Run "aws-login login --profile ${profile}" to create it`,
+    });
+  }
+  const own = profileValues(shared, profile);
+  const merged = mergedProfileValues(shared, profile);
+  if (own.login_session) {
+    return {
+      kind: "login-session",
+      profile,
+      loginSession: own.login_session,
+      profileValues: own,
+    };
+  }
+  if (merged.aws_access_key_id && merged.aws_secret_access_key) {
+    return {
+      kind: "static-keys",
+      profile,
+      accessKeyId: merged.aws_access_key_id,
+      secretAccessKey: merged.aws_secret_access_key,
+      sessionToken: merged.aws_session_token || undefined,
+      accountId: merged.aws_account_id || undefined,
+    };
+  }
+  if (merged.credential_process) {
+    return { kind: "credential-process", profile, commandLine: merged.credential_process };
+  }
+  throw new LoginRequiredError(`Profile ${profile} has no login session`, {
+    code: "NO_LOGIN_SESSION",
+    hint: `Run "aws-login login --profile ${profile}" to sign in`,
+  });
+}
+
+/**
+ * The profile's credentials: from its login session (refreshed when less than 5 minutes remain),
+ * its static keys, or its `credential_process`. Never prompts. The `credential_process` recursion
+ * guard is checked first, before any file is read.
+ *
+ * @example
+ * ```ts ignore
+ * const credentials = await resolveProfileCredentials(deps, { profile: "dev" });
+ * credentials.source; // "login-session"
+ * ```
+ */
+export async function resolveProfileCredentials(
+  deps: Deps,
+  request: ProfileCredentialsRequest,
+): Promise<ProfileCredentials> {
+  const chain = profileChain(deps, request.profile);
+  const shared = request.shared ?? await loadSharedConfig(deps);
+  const source = credentialSource(shared, request.profile);
+  switch (source.kind) {
+    case "login-session": {
+      const { credentials, path } = await sessionCredentials(deps, {
+        profile: source.profile,
+        loginSession: source.loginSession,
+        profileValues: source.profileValues,
+      });
+      return { ...credentials, source: source.kind, cacheFile: path };
+    }
+    case "static-keys":
+      return {
+        accessKeyId: source.accessKeyId,
+        secretAccessKey: source.secretAccessKey,
+        sessionToken: source.sessionToken,
+        expiration: undefined,
+        accountId: source.accountId,
+        source: source.kind,
+      };
+    case "credential-process":
+      return {
+        ...await runCredentialProcess(deps, source.profile, source.commandLine, chain),
+        source: source.kind,
+      };
+  }
+}
+
+async function runCredentialProcess(
+  deps: Deps,
+  profile: string,
+  commandLine: string,
+  chain: string[],
+): Promise<Omit<ProfileCredentials, "source">> {
+  let argv: string[];
+  try {
+    argv = splitCommandLine(commandLine, deps.os === "windows" ? "windows" : "posix");
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot parse credential_process of profile ${profile}: ${(error as Error).message}`,
+      { code: "BAD_CREDENTIAL_PROCESS" },
+    );
+  }
+  if (argv.length === 0) {
+    throw new ConfigError(`The credential_process of profile ${profile} is empty`, {
+      code: "BAD_CREDENTIAL_PROCESS",
+    });
+  }
+  let result;
+  try {
+    result = await deps.spawn(argv, { env: { [PROFILE_CHAIN_VARIABLE]: chain.join(",") } });
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot run credential_process of profile ${profile} ("${argv[0]}"): ${
+        (error as Error).message
+      }`,
+      { code: "BAD_CREDENTIAL_PROCESS", cause: error },
+    );
+  }
+  if (result.code !== 0) {
+    // Another program's words: one line, no escape sequences, bounded.
+    const detail = sanitizeOutsideText(
+      result.stderr.trim().split("\n").pop()?.replace(/^aws-login: /, "") ?? "",
+    );
+    // A nested aws-login already said where it failed: do not repeat the prefix at every level.
+    throw new ConfigError(
+      detail.startsWith(PROCESS_FAILED)
+        ? detail
+        : `${PROCESS_FAILED}: ${detail || `exit code ${result.code}`}`,
+      { code: "CREDENTIAL_PROCESS_FAILED" },
+    );
+  }
+  return parseProcessOutput(profile, result.stdout);
+}
+
+/**
+ * Reads `credential_process` output (Version 1 JSON).
+ *
+ * @example
+ * ```ts
+ * parseProcessOutput("p", '{"Version":1,"AccessKeyId":"A","SecretAccessKey":"S"}').accessKeyId; // "A"
+ * ```
+ */
+export function parseProcessOutput(
+  profile: string,
+  stdout: string,
+): Omit<ProfileCredentials, "source"> {
+  const invalid = (why: string) =>
+    new ConfigError(`Invalid credential_process output for profile ${profile}: ${why}`, {
+      code: "BAD_CREDENTIAL_PROCESS",
+    });
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(stdout);
+  } catch {
+    throw invalid("it is not JSON");
+  }
+  if (value?.Version !== 1) throw invalid("Version is not 1");
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration, AccountId } = value;
+  if (typeof AccessKeyId !== "string" || typeof SecretAccessKey !== "string") {
+    throw invalid("AccessKeyId or SecretAccessKey is missing");
+  }
+  return {
+    accessKeyId: AccessKeyId,
+    secretAccessKey: SecretAccessKey,
+    sessionToken: typeof SessionToken === "string" ? SessionToken : undefined,
+    expiration: typeof Expiration === "string" ? parseExpiresAt(Expiration) : undefined,
+    accountId: typeof AccountId === "string" && AccountId !== "" ? AccountId : undefined,
+  };
+}
