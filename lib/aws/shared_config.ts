@@ -9,7 +9,7 @@ import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, FileSystemError } from "../errors.ts";
 import { type IniSection, parseIni } from "./ini.ts";
 import { configProfile, mergedProfile } from "./profiles.ts";
-import { type ConfigEdit, editConfig } from "./config_editor.ts";
+import type { ConfigEdit } from "./config_editor.ts";
 import { expandPath, requireHome } from "./login_cache.ts";
 import { dirnameOf, joinPath } from "./paths.ts";
 
@@ -137,6 +137,8 @@ export async function writeConfigEdit(
   edit: ConfigEdit,
 ): Promise<string | undefined> {
   const before = await readOptional(deps, path);
+  // Loaded here, when a command writes: reading the config (export-credentials) does not need it.
+  const { editConfig } = await import("./config_editor.ts");
   let after: string;
   try {
     after = editConfig(before ?? "", edit);

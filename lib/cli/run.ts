@@ -7,7 +7,6 @@
 import type { Deps } from "../runtime/deps.ts";
 import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
-import { helpText, isHelpTopic } from "./help.ts";
 import { VERSION } from "../version.ts";
 
 /**
@@ -36,7 +35,8 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
  */
 async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
-    case "help":
+    case "help": {
+      const { helpText, isHelpTopic } = await import("./help.ts");
       if (command.topic !== undefined && !isHelpTopic(command.topic)) {
         deps.stderr.write(`aws-login: there is no help topic "${command.topic}"\n\n`);
         deps.stderr.write(helpText());
@@ -44,6 +44,7 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       }
       deps.stdout.write(helpText(command.topic));
       return ExitCode.Ok;
+    }
     case "version":
       deps.stdout.write(`aws-login ${VERSION}\n`);
       return ExitCode.Ok;

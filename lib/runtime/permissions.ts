@@ -51,7 +51,7 @@
  * @module
  */
 
-import { ENV_NAMES } from "../platform/browser.ts";
+import { ENV_NAMES } from "../platform/env_names.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../aws/profile_chain.ts";
 import { EXEC_MARKER_VARIABLE, REMOVED_VARIABLES } from "../aws/child_variables.ts";
 import { PARTITIONS, resolveSignInEndpoint } from "../signin/endpoints.ts";

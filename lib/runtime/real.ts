@@ -5,22 +5,22 @@
  * @module
  */
 
-import {
-  type ChildProcess,
-  ChildStartError,
-  type Deps,
-  type FileInfo,
-  type FileLock,
-  type FileSystem,
-  type HttpServer,
-  type Input,
-  type OsName,
-  type Output,
-  type SpawnOptions,
-  type SpawnResult,
-  type StartChildOptions,
+import type {
+  ChildProcess,
+  Deps,
+  FileInfo,
+  FileLock,
+  FileSystem,
+  HttpServer,
+  Input,
+  OsName,
+  Output,
+  SpawnOptions,
+  SpawnResult,
+  StartChildOptions,
 } from "./deps.ts";
-import { LineReader } from "./line_reader.ts";
+import { ChildStartError } from "../errors.ts";
+import type { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
 import { dirnameOf, joinPath } from "../aws/paths.ts";
 
@@ -47,9 +47,11 @@ function input(): Input {
     get isTerminal() {
       return Deno.stdin.isTerminal();
     },
-    readLine() {
+    async readLine() {
+      // Loaded on first use: most commands never read stdin.
+      const { LineReader } = await import("./line_reader.ts");
       reader ??= new LineReader(Deno.stdin.readable);
-      return reader.readLine();
+      return await reader.readLine();
     },
   };
 }

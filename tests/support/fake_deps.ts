@@ -6,18 +6,18 @@
  * @module
  */
 
-import {
-  type ChildProcess,
-  ChildStartError,
-  type Deps,
-  type ForwardedSignal,
-  type Input,
-  type OsName,
-  type Output,
-  type SpawnOptions,
-  type SpawnResult,
-  type StartChildOptions,
+import type {
+  ChildProcess,
+  Deps,
+  ForwardedSignal,
+  Input,
+  OsName,
+  Output,
+  SpawnOptions,
+  SpawnResult,
+  StartChildOptions,
 } from "../../lib/runtime/deps.ts";
+import { ChildStartError } from "../../lib/errors.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { LineReader } from "../../lib/runtime/line_reader.ts";
 
