@@ -30,7 +30,6 @@ import {
 import { sessionCredentials } from "./session.ts";
 import { parseExpiresAt } from "./login_cache.ts";
 import { PROFILE_CHAIN_VARIABLE, profileChain } from "./profile_chain.ts";
-import { splitCommandLine } from "../platform/shell_words.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 
 /** Where a profile's credentials come from, as {@link credentialSource} reads the files. */
@@ -182,6 +181,7 @@ async function runCredentialProcess(
   commandLine: string,
   chain: string[],
 ): Promise<Omit<ProfileCredentials, "source">> {
+  const { splitCommandLine } = await import("../platform/shell_words.ts");
   let argv: string[];
   try {
     argv = splitCommandLine(commandLine, deps.os === "windows" ? "windows" : "posix");
