@@ -266,6 +266,42 @@ export async function cacheFilePath(
   return (await sessionLocation(deps, loginSession)).path;
 }
 
+/** A session as the config names it: its ARN and the profiles whose `login_session` it is. */
+export interface NamedSession {
+  readonly loginSession: string;
+  readonly profiles: string[];
+}
+
+/**
+ * Groups profiles by the cache file of their `login_session` (trimmed), one hash per distinct
+ * session: file name → the session and its profiles, in the order given.
+ *
+ * @example
+ * ```ts ignore
+ * const byFile = await sessionFilesOfProfiles([["dev", arn], ["default", arn]]);
+ * byFile.get(await cacheFileName(arn)); // { loginSession: arn, profiles: ["dev", "default"] }
+ * ```
+ */
+export async function sessionFilesOfProfiles(
+  profiles: Iterable<readonly [profile: string, loginSession: string]>,
+): Promise<Map<string, NamedSession>> {
+  const byFile = new Map<string, NamedSession>();
+  const nameOf = new Map<string, string>();
+  for (const [profile, value] of profiles) {
+    const loginSession = value.trim();
+    if (loginSession === "") continue;
+    let name = nameOf.get(loginSession);
+    if (name === undefined) {
+      name = await cacheFileName(loginSession);
+      nameOf.set(loginSession, name);
+    }
+    const known = byFile.get(name) ?? { loginSession, profiles: [] };
+    known.profiles.push(profile);
+    byFile.set(name, known);
+  }
+  return byFile;
+}
+
 /** A cache file as read: the parsed entry and the exact text. */
 export interface StoredSession {
   readonly entry: LoginCacheEntry;

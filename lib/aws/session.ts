@@ -503,14 +503,32 @@ async function saveRefreshed(
   return serve(entry, true);
 }
 
+/**
+ * The login region of a session: the region that issued its tokens (`signInRegion`), else, for a
+ * file written by a tool that does not record it, the configured one (`AWS_REGION`, ..., the
+ * profile's `region`); `undefined` when none is known. Refreshes and revocations go there.
+ *
+ * @example
+ * ```ts ignore
+ * sessionRegion(deps, entry, { region: "eu-west-1" }); // "us-east-2" when signInRegion says so
+ * ```
+ */
+export function sessionRegion(
+  deps: Pick<Deps, "env">,
+  entry: LoginCacheEntry,
+  profileValues: Readonly<Record<string, string>>,
+): string | undefined {
+  return entry.signInRegion || configuredRegion(deps, undefined, profileValues.region)?.region ||
+    undefined;
+}
+
 /** The Sign-In endpoint a session refreshes at: that of the region that issued its tokens. */
 function refreshEndpoint(
   deps: Deps,
   entry: LoginCacheEntry,
   request: SessionRequest,
 ): SignInEndpoint {
-  const region = entry.signInRegion ||
-    configuredRegion(deps, undefined, request.profileValues.region)?.region;
+  const region = sessionRegion(deps, entry, request.profileValues);
   if (!region) {
     throw new ConfigError(
       `Cannot refresh the login session of profile ${request.profile}: no region is known`,

@@ -41,6 +41,8 @@ export interface LogoutCommand {
   readonly name: "logout";
   readonly profile: string | undefined;
   readonly all: boolean;
+  /** Revoke the refresh token at AWS Sign-In before removing the files (off with `--no-revoke`). */
+  readonly revoke: boolean;
 }
 
 /** `aws-login export-credentials`. */
@@ -136,7 +138,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
     "no-qr": { type: "boolean" },
     copy: { type: "boolean" },
   },
-  logout: { ...PROFILE, all: { type: "boolean" } },
+  logout: { ...PROFILE, all: { type: "boolean" }, "no-revoke": { type: "boolean" } },
   "export-credentials": { ...PROFILE, format: { type: "string" } },
   status: { ...PROFILE, json: { type: "boolean" } },
   "configure credential-process": {
@@ -280,7 +282,12 @@ function parseLogout(args: string[]): LogoutCommand | HelpCommand {
       code: "BAD_ARGUMENT",
     });
   }
-  return { name: "logout", profile, all: values.all === true };
+  return {
+    name: "logout",
+    profile,
+    all: values.all === true,
+    revoke: values["no-revoke"] !== true,
+  };
 }
 
 function parseExport(args: string[]): ExportCredentialsCommand | HelpCommand {

@@ -11,7 +11,7 @@ Usage: aws-login <command> [options]
 
 Commands:
   login                Sign in with a browser and save a login session
-  logout               Remove the saved login session of a profile
+  logout               End the login session of a profile, at AWS and here
   export-credentials   Print a profile's credentials, refreshed when needed
   status               Show the saved login sessions and when they expire
   configure credential-process
@@ -78,22 +78,29 @@ Examples:
   aws-login login --browser "firefox --private-window %s"
 `;
 
-const LOGOUT = `Remove the saved login session of a profile, or every one with --all.
+const LOGOUT = `End the login session of a profile, or every one with --all.
 
-Usage: aws-login logout [--profile NAME | --all]
+Usage: aws-login logout [--profile NAME | --all] [--no-revoke]
 
-~/.aws/config is left as it is. Tools that already loaded credentials may use
-them until they expire (at most 15 minutes).
+The session's refresh token is first revoked at AWS Sign-In, which ends the
+session there for every copy of it; then the cached files are removed. This
+needs the IAM permission signin:RevokeOAuth2TokenWithIAM (not in the
+SignInLocalDevelopmentAccess policy). When the revocation fails, the files are
+removed all the same and the reason is printed. ~/.aws/config is left as it
+is. Credentials already issued stay valid until they expire (at most 15
+minutes).
 
 Options:
-  --profile NAME   Profile whose session to remove (default: AWS_PROFILE,
+  --profile NAME   Profile whose session to end (default: AWS_PROFILE,
                    AWS_DEFAULT_PROFILE, else "default")
-  --all            Remove every saved login session
+  --all            End every cached login session
+  --no-revoke      Only remove the cached files, as aws-cli does
   -h, --help       Show this help
 
 Examples:
   aws-login logout --profile dev
   aws-login logout --all
+  aws-login logout --profile dev --no-revoke
 `;
 
 const EXPORT = `Print the credentials of a profile, refreshed first when they are about to

@@ -17,7 +17,9 @@
  *   partition and each FIPS / dual-stack variant, the part of the host name after the region label,
  *   on port 443. A wildcard cannot sit in the middle of a name, so the FIPS hosts
  *   (`signin-fips.<region>.amazonaws.com`) need all of `*.amazonaws.com:443`: every AWS service
- *   host, but only AWS. Plus `127.0.0.1` on every port: the loopback listener binds
+ *   host, but only AWS. `logout` also revokes the refresh token at Sign-In's OAuth endpoint,
+ *   `{region}.oauth.signin.aws` in the `aws` partition (the only partition with a known OAuth
+ *   host), hence `*.oauth.signin.aws:443`. Plus `127.0.0.1` on every port: the loopback listener binds
  *   `127.0.0.1:0` or the `--redirect-port`, and the emulator lives there.
  *   Not allowed: `localhost`, `[::1]` and any other custom endpoint (`--endpoint-url`,
  *   `AWS_ENDPOINT_URL_SIGNIN`, `endpoint_url`); aws-login reports the denied host. Whoever needs
@@ -154,7 +156,15 @@ export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
 ];
 
 /**
- * The `--allow-net` list: the loopback listener on any port, the Sign-In hosts on port 443.
+ * The host patterns of the OAuth endpoint of Sign-In (`resolveOAuthEndpoint()` in
+ * `lib/signin/endpoints.ts`), where `logout` revokes refresh tokens: only the `aws` partition has
+ * one. `tests/ship/permissions_test.ts` derives the same list from the endpoint rules.
+ */
+export const OAUTH_HOST_PATTERNS: readonly string[] = ["*.oauth.signin.aws"];
+
+/**
+ * The `--allow-net` list: the loopback listener on any port, the Sign-In and OAuth hosts on port
+ * 443.
  *
  * @example
  * ```ts
@@ -162,7 +172,10 @@ export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
  * ```
  */
 export function netAllowList(): string[] {
-  return [LOOPBACK_HOST, ...SIGN_IN_HOST_PATTERNS.map((pattern) => `${pattern}:443`)];
+  return [
+    LOOPBACK_HOST,
+    ...[...SIGN_IN_HOST_PATTERNS, ...OAUTH_HOST_PATTERNS].map((pattern) => `${pattern}:443`),
+  ];
 }
 
 /**

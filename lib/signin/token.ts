@@ -18,7 +18,10 @@ import {
 import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
 import {
+  describeNetworkError,
+  isNotAllowed,
   isRetryable,
+  isTimeout,
   NOT_ALLOWED,
   retryDelayMs,
   TIMEOUT,
@@ -82,27 +85,9 @@ function setup(deps: Deps, context: TokenRequestContext, signal: AbortSignal) {
   return { as, client, options };
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && error.name === "TimeoutError";
-}
-
-/** Deno refused the connection: the host is outside the permissions the program runs with. */
-function isNotAllowed(error: unknown): boolean {
-  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
-  return names.includes("NotCapable") || names.includes("PermissionDenied");
-}
-
 function isCodedError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("ERR_") || code.startsWith("OAUTH_"));
-}
-
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
 }
 
 /**

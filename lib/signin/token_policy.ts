@@ -53,6 +53,50 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
  */
 export const TOKEN_RETRY_BUDGET_MS = 30_000;
 
+/**
+ * Whether an error is a request's timeout (`AbortSignal.timeout()` or `Deps.timeout()` fired).
+ *
+ * @example
+ * ```ts
+ * isTimeout(new DOMException("Signal timed out.", "TimeoutError")); // true
+ * ```
+ */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
+}
+
+/**
+ * Whether Deno refused a connection because the host is outside the permissions the program runs
+ * with (a compiled binary's `--allow-net`): trying again would not help.
+ *
+ * @example
+ * ```ts
+ * isNotAllowed(Object.assign(new Error("no"), { name: "NotCapable" })); // true
+ * ```
+ */
+export function isNotAllowed(error: unknown): boolean {
+  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
+  return names.includes("NotCapable") || names.includes("PermissionDenied");
+}
+
+/**
+ * A failed `fetch` in a few words: its message and its cause's (where Deno says what failed: DNS,
+ * TLS, a refused connection).
+ *
+ * @example
+ * ```ts
+ * describeNetworkError(new TypeError("error sending request", { cause: new Error("dns error") }));
+ * // "error sending request: dns error"
+ * ```
+ */
+export function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
 /** Pauses before the retries (a quarter more at most, at random, so that callers spread out). */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 

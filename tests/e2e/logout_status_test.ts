@@ -8,7 +8,7 @@ import { setSecondsLeft, signIn } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
 
 Deno.test("status and logout (process): one session from sign-in to logout", async (t) => {
-  await using emulator = await startEmulator();
+  await using emulator = await startEmulator({ regions: ["ap-southeast-2"] });
   await using box = await sandbox();
   const { path } = await signIn(emulator, box, { profile: "dev", region: "ap-southeast-2" });
   const env = await box.env({ AWS_ENDPOINT_URL_SIGNIN: emulator.url });
@@ -61,14 +61,15 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
 
   const config = await Deno.readTextFile(box.configPath);
 
-  await t.step("logout: the spec's message, file gone, config untouched", async () => {
+  await t.step("logout: revoked at the emulator, file gone, config untouched", async () => {
     const result = await runCli(["logout", "--profile", "dev"], { env });
     assertEquals(result.code, 0, result.stderr);
     assertEquals(result.stdout, "");
     assertEquals(
       result.stderr,
-      "Removed cached login credentials for profile 'dev'. Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes.\n",
+      `Signed out ${DEFAULT_SESSION_ARN} (profile dev); revoked at AWS Sign-In\nTools that already loaded credentials may use them until they expire (at most 15 minutes).\n`,
     );
+    assertEquals(emulator.counts.revokedSessions, 1);
     const left = (await Array.fromAsync(Deno.readDir(box.cacheDir))).map((entry) => entry.name);
     assertEquals(left, [lock.slice(box.cacheDir.length + 1)]);
     assertEquals(await Deno.readTextFile(box.configPath), config);
@@ -89,7 +90,7 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
     assertEquals(result, {
       code: 0,
       stdout: "",
-      stderr: "No cached login session tokens found.\n",
+      stderr: "No cached login sessions: nothing to remove.\n",
     });
   });
 });

@@ -10,12 +10,18 @@ import {
   ENV_VARIABLES,
   envAllowList,
   netAllowList,
+  OAUTH_HOST_PATTERNS,
   permissionFlags,
   SIGN_IN_HOST_PATTERNS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../../lib/commands/export_credentials.ts";
-import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
+import {
+  partitionOf,
+  PARTITIONS,
+  resolveOAuthEndpoint,
+  resolveSignInEndpoint,
+} from "../../lib/signin/endpoints.ts";
 import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -177,6 +183,28 @@ Deno.test("SIGN_IN_HOST_PATTERNS is what the endpoint rules give", () => {
   assertEquals([...SIGN_IN_HOST_PATTERNS].sort(), derivedHostPatterns());
 });
 
+/** The OAuth host of every partition that has one, as a pattern: the part after the region. */
+function derivedOAuthPatterns(): string[] {
+  const patterns = new Set<string>();
+  for (const regions of Object.values(SAMPLE_REGIONS)) {
+    for (const region of regions) {
+      let host: string;
+      try {
+        host = new URL(resolveOAuthEndpoint(region).base).hostname;
+      } catch {
+        continue; // a partition without a known OAuth endpoint
+      }
+      patterns.add(`*.${host.split(".").slice(1).join(".")}`);
+    }
+  }
+  return [...patterns].sort();
+}
+
+Deno.test("OAUTH_HOST_PATTERNS is what the OAuth endpoint rules give", () => {
+  assertEquals([...OAUTH_HOST_PATTERNS].sort(), derivedOAuthPatterns());
+  assertEquals(derivedOAuthPatterns(), ["*.oauth.signin.aws"]);
+});
+
 const REGIONS = [
   "us-east-1",
   "us-west-2",
@@ -214,12 +242,18 @@ function signInHosts(): string[] {
         }
       }
     }
+    try {
+      hosts.add(`${new URL(resolveOAuthEndpoint(region).base).hostname}:443`);
+    } catch {
+      // a partition without a known OAuth endpoint
+    }
   }
   return [...hosts].sort();
 }
 
-Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listener, nothing else", async () => {
+Deno.test("--allow-net lets Deno reach every Sign-In and OAuth endpoint and the listener, nothing else", async () => {
   const allowed = [...signInHosts(), "127.0.0.1:0", "127.0.0.1:8787", "127.0.0.1:65535"];
+  assertTrue(allowed.includes("us-east-1.oauth.signin.aws:443"));
   assertTrue(allowed.length > 40, `${allowed.length} hosts`);
   const denied = [
     "localhost:8787",
@@ -230,6 +264,9 @@ Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listener, 
     "signin.aws.amazon.com.example.com:443",
     "evilamazonaws.com:443",
     "sts.amazonaws.com:80",
+    "us-east-1.oauth.signin.aws:80",
+    "signin.aws:443",
+    "oauth.signin.aws.example.com:443",
   ];
   const source = `
     const states: Record<string, string> = {};
