@@ -101,6 +101,11 @@ export interface SessionRequest {
   readonly loginSession: string;
   /** The profile's config values (region, endpoint settings). */
   readonly profileValues: Readonly<Record<string, string>>;
+  /**
+   * Refresh now, however long the credentials in hand are valid, and report a failure instead of
+   * serving them (`status --check`: does the refresh token still work?).
+   */
+  readonly forceRefresh?: boolean;
 }
 
 /** The result of {@link sessionCredentials}. */
@@ -134,6 +139,8 @@ export interface RefreshFacts {
   readonly foreignChanged: boolean;
   /** Whether a token exchange was already made with such a token. */
   readonly retriedAfterForeign: boolean;
+  /** A refresh was asked for whatever the expiry ({@link SessionRequest.forceRefresh}). */
+  readonly force?: boolean;
 }
 
 /** What to do next, as decided by {@link nextRefreshStep}. */
@@ -165,8 +172,11 @@ export type RefreshStep =
  * ```
  */
 export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
-  const valid = facts.expiresAt > facts.now;
-  if (facts.expiresAt - facts.now > REFRESH_WINDOW_MS) return { step: "serve" };
+  // With `force`, the credentials in hand are never the answer: the refresh is.
+  const valid = facts.expiresAt > facts.now && facts.force !== true;
+  if (facts.force !== true && facts.expiresAt - facts.now > REFRESH_WINDOW_MS) {
+    return { step: "serve" };
+  }
   if (facts.lock === "none") {
     return { step: "lock", waitMs: valid ? BUSY_LOCK_WAIT_MS : EXPIRED_LOCK_WAIT_MS };
   }
@@ -308,6 +318,7 @@ export async function sessionCredentials(
     foreignLooks: 0,
     foreignChanged: false,
     retriedAfterForeign: false,
+    force: request.forceRefresh === true,
   };
   let failure: unknown;
   let note: FailureNote | undefined;

@@ -57,6 +57,8 @@ export interface StatusCommand {
   readonly name: "status";
   readonly profile: string | undefined;
   readonly json: boolean;
+  /** `--check`: refresh each session for real, to know whether its refresh token still works. */
+  readonly check: boolean;
 }
 
 /** `aws-login configure credential-process`. */
@@ -140,7 +142,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
   },
   logout: { ...PROFILE, all: { type: "boolean" }, "no-revoke": { type: "boolean" } },
   "export-credentials": { ...PROFILE, format: { type: "string" } },
-  status: { ...PROFILE, json: { type: "boolean" } },
+  status: { ...PROFILE, json: { type: "boolean" }, check: { type: "boolean" } },
   "configure credential-process": {
     ...PROFILE,
     "source-profile": { type: "string" },
@@ -154,7 +156,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
  *
  * @example
  * ```ts
- * commandFlagSpellings("status"); // ["--profile", "--json", "--help", "-h"]
+ * commandFlagSpellings("status"); // ["--profile", "--json", "--check", "--help", "-h"]
  * ```
  */
 export function commandFlagSpellings(command: string): string[] {
@@ -322,6 +324,7 @@ function parseStatus(args: string[]): StatusCommand | HelpCommand {
     name: "status",
     profile: nonEmpty("profile", values.profile),
     json: values.json === true,
+    check: values.check === true,
   };
 }
 

@@ -128,20 +128,25 @@ Examples:
 const STATUS = `Show the saved login sessions, the profiles that use them and when they
 expire.
 
-Usage: aws-login status [--profile NAME] [--json]
+Usage: aws-login status [--profile NAME] [--json] [--check]
 
 For each session: the profiles, the session ARN, the account, the sign-in
 region, when the credentials expire and, when known, when the session ends.
-With --profile, the exit code is 6 when that profile has no usable session.
+Profiles whose session is not cached are listed too. "A refresh token is on
+disk" says nothing of whether AWS still accepts it: --check tries a refresh for
+real. With --profile, the exit code is 6 when that profile has no usable
+session; with --check, the exit code of the first refresh that failed.
 
 Options:
   --profile NAME   Show only the session of this profile
   --json           Print JSON on stdout, for scripts
+  --check          Refresh each session now: does its refresh token still work?
   -h, --help       Show this help
 
 Examples:
   aws-login status
   aws-login status --profile dev || aws-login login --profile dev
+  aws-login status --check
   aws-login status --json
 `;
 

@@ -17,16 +17,16 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
   await t.step("status: the session, its profile, account, region and end", async () => {
     const result = await runCli(["status"], { env });
     assertEquals(result.code, 0, result.stderr);
-    assertEquals(result.stdout, "");
-    assertStringIncludes(result.stderr, `${DEFAULT_SESSION_ARN}: signed in\n`);
-    assertStringIncludes(result.stderr, "  profiles     dev\n");
-    assertStringIncludes(result.stderr, "  account      123456789012\n");
-    assertStringIncludes(result.stderr, "  region       ap-southeast-2\n");
+    assertEquals(result.stderr, "");
+    assertStringIncludes(result.stdout, `${DEFAULT_SESSION_ARN}: credentials valid\n`);
+    assertStringIncludes(result.stdout, "  profiles     dev\n");
+    assertStringIncludes(result.stdout, "  account      123456789012\n");
+    assertStringIncludes(result.stdout, "  region       ap-southeast-2\n");
     assertMatch(
-      result.stderr,
+      result.stdout,
       /\n {2}credentials {2}expire \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 1[45] minutes\)\n/,
     );
-    assertMatch(result.stderr, /\n {2}session {6}ends at the latest [^\n]+ UTC \(in 12 hours\)\n/);
+    assertMatch(result.stdout, /\n {2}session {6}ends at the latest [^\n]+ UTC \(in 12 hours\)\n/);
   });
 
   await t.step("status --profile dev --json: exit 0, the session as JSON", async () => {
@@ -78,7 +78,10 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
   await t.step("after logout: status --profile exits 6, export-credentials exits 6", async () => {
     const status = await runCli(["status", "--profile", "dev"], { env });
     assertEquals(status.code, 6);
-    assertStringIncludes(status.stderr, 'run "aws-login login --profile dev"');
+    assertStringIncludes(
+      status.stdout,
+      `${DEFAULT_SESSION_ARN}: no cached session: run "aws-login login --profile dev"\n`,
+    );
     const exported = await runCli(["export-credentials", "--profile", "dev"], { env });
     assertEquals(exported.code, 6);
     assertEquals(exported.stdout, "");

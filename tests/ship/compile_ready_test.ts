@@ -388,7 +388,7 @@ Deno.test({
         argv0: [binary],
       });
       assertEquals(result.code, 0, result.stderr);
-      assertStringIncludes(result.stderr, "/c/$PROJECT");
+      assertStringIncludes(result.stdout, "/c/$PROJECT");
     });
   },
 });
