@@ -34,6 +34,8 @@ export interface LoginCommand {
   readonly qr: boolean;
   /** `--copy`: also copy the URL to the terminal's clipboard (OSC 52). */
   readonly copy: boolean;
+  /** `--yes`: replace another `login_session` of the profile without asking. */
+  readonly yes: boolean;
 }
 
 /** `aws-login logout`. */
@@ -139,6 +141,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
     browser: { type: "string" },
     "no-qr": { type: "boolean" },
     copy: { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
   },
   logout: { ...PROFILE, all: { type: "boolean" }, "no-revoke": { type: "boolean" } },
   "export-credentials": { ...PROFILE, format: { type: "string" } },
@@ -271,6 +274,7 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
     browser: nonEmpty("browser", values.browser),
     qr: values["no-qr"] !== true,
     copy: values.copy === true,
+    yes: values.yes === true,
   };
 }
 

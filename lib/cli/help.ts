@@ -68,6 +68,8 @@ Options:
   --no-qr               Do not draw the --remote URL as a QR code
   --copy                Also copy the URL to the clipboard (terminals with
                         OSC 52, also over SSH)
+  -y, --yes             Replace another login_session of the profile without
+                        asking (for scripts; without a terminal it is refused)
   -h, --help            Show this help
 
 Examples:

@@ -69,6 +69,12 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     /** The credential_process recursion guard (`lib/commands/export_credentials.ts`). */
     "_AWS_LOGIN_PROFILE_CHAIN",
   ],
+  /**
+   * Credential variables that SDKs would use instead of a login session (`lib/aws/precedence.ts`):
+   * only whether they are set matters. The key id and the role are not secrets; the secret key and
+   * the session token are never read, so they stay outside this list.
+   */
+  precedence: ["AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"],
   /** The home directory. */
   home: ["HOME", "USERPROFILE"],
   /** Finding launchers: `PATH`, Windows executable extensions and the Windows directory. */
