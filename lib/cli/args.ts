@@ -63,6 +63,13 @@ export interface StatusCommand {
   readonly check: boolean;
 }
 
+/** `aws-login doctor`. */
+export interface DoctorCommand {
+  readonly name: "doctor";
+  readonly profile: string | undefined;
+  readonly json: boolean;
+}
+
 /** `aws-login configure credential-process`. */
 export interface ConfigureCredentialProcessCommand {
   readonly name: "configure-credential-process";
@@ -103,6 +110,7 @@ export type Command =
   | LogoutCommand
   | ExportCredentialsCommand
   | StatusCommand
+  | DoctorCommand
   | ConfigureCredentialProcessCommand
   | CompletionsCommand
   | HelpCommand
@@ -117,6 +125,7 @@ export const COMMAND_NAMES = [
   "logout",
   "export-credentials",
   "status",
+  "doctor",
   "configure",
   "completions",
 ] as const;
@@ -146,6 +155,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
   logout: { ...PROFILE, all: { type: "boolean" }, "no-revoke": { type: "boolean" } },
   "export-credentials": { ...PROFILE, format: { type: "string" } },
   status: { ...PROFILE, json: { type: "boolean" }, check: { type: "boolean" } },
+  doctor: { ...PROFILE, json: { type: "boolean" } },
   "configure credential-process": {
     ...PROFILE,
     "source-profile": { type: "string" },
@@ -332,6 +342,17 @@ function parseStatus(args: string[]): StatusCommand | HelpCommand {
   };
 }
 
+function parseDoctor(args: string[]): DoctorCommand | HelpCommand {
+  const { values, positionals } = parse("doctor", args);
+  if (values.help) return { name: "help", topic: "doctor" };
+  noPositionals("doctor", positionals);
+  return {
+    name: "doctor",
+    profile: nonEmpty("profile", values.profile),
+    json: values.json === true,
+  };
+}
+
 function parseConfigure(args: string[]): ConfigureCredentialProcessCommand | HelpCommand {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === "--help" || sub === "-h") {
@@ -400,6 +421,7 @@ const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
   logout: parseLogout,
   "export-credentials": parseExport,
   status: parseStatus,
+  doctor: parseDoctor,
   configure: parseConfigure,
   completions: parseCompletions,
 };

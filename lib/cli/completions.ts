@@ -24,6 +24,7 @@ export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
   logout: "End the login session of a profile, at AWS and here",
   "export-credentials": "Print a profile's credentials, refreshed when needed",
   status: "Show the saved login sessions and when they expire",
+  doctor: "Check what keeps this machine from using a login session",
   configure: "Write a credential_process profile for other tools",
   completions: "Print a shell completion script",
   help: "Show the help of a command",

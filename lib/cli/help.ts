@@ -14,6 +14,7 @@ Commands:
   logout               End the login session of a profile, at AWS and here
   export-credentials   Print a profile's credentials, refreshed when needed
   status               Show the saved login sessions and when they expire
+  doctor               Check what keeps this machine from using a login session
   configure credential-process
                        Write a profile for tools that cannot read login_session
   completions SHELL    Print a completion script for bash, zsh, fish, powershell
@@ -152,6 +153,31 @@ Examples:
   aws-login status --json
 `;
 
+const DOCTOR = `Check what keeps this machine from using the login session of a profile.
+
+Usage: aws-login doctor [--profile NAME] [--json]
+
+One line per check, ok, warn or fail, with the fix for each warning and
+failure: the session (login_session, its cache file, its modes, its expiry);
+what SDKs would use instead (credential variables, AWS_PROFILE, other keys in
+the profile, named with file and line); the clock against AWS Sign-In; the
+tools here that cannot read login_session (the AWS CLI, boto3, the JS SDK in
+this directory), with the bridge command for each; and what login would do to
+open a browser. It never prompts, opens a browser or changes a file; its only
+request reads the time of the profile's Sign-In endpoint. The exit code is 0
+when nothing failed, 1 otherwise.
+
+Options:
+  --profile NAME   Profile to check (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                   else "default")
+  --json           Print {"checks": [{"id", "status", "message", "fix"}]}
+  -h, --help       Show this help
+
+Examples:
+  aws-login doctor --profile dev
+  aws-login doctor --json
+`;
+
 const CONFIGURE = `Write a profile for tools that cannot read login_session, such as older SDKs,
 boto3 without botocore[crt], Terraform and IDE toolkits.
 
@@ -202,6 +228,7 @@ const TOPICS: Readonly<Record<string, string>> = {
   logout: LOGOUT,
   "export-credentials": EXPORT,
   status: STATUS,
+  doctor: DOCTOR,
   configure: CONFIGURE,
   completions: COMPLETIONS,
 };

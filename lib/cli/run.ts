@@ -15,6 +15,7 @@ import { login } from "../commands/login.ts";
 import { logout } from "../commands/logout.ts";
 import { exportCredentials } from "../commands/export_credentials.ts";
 import { status } from "../commands/status.ts";
+import { doctor } from "../commands/doctor.ts";
 import { configureCredentialProcess } from "../commands/configure_credential_process.ts";
 
 /**
@@ -66,6 +67,8 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       return ExitCode.Ok;
     case "status":
       return await status(deps, command);
+    case "doctor":
+      return await doctor(deps, command);
     case "configure-credential-process":
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;

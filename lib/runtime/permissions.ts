@@ -77,6 +77,8 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   precedence: ["AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"],
   /** The home directory. */
   home: ["HOME", "USERPROFILE"],
+  /** The proxy `fetch` goes through, which `doctor` names when Sign-In cannot be reached. */
+  proxy: ["HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"],
   /** Finding launchers: `PATH`, Windows executable extensions and the Windows directory. */
   programs: ["PATH", "PATHEXT", "SystemRoot", "windir"],
   /** Whether and how a browser can be opened (`ENV_NAMES` of `lib/platform/browser.ts`). */

@@ -17,7 +17,16 @@ function textOf(topic: string): string {
 Deno.test("help texts match their snapshots", async () => {
   assertEquals(
     TOPICS,
-    ["main", "login", "logout", "export-credentials", "status", "configure", "completions"],
+    [
+      "main",
+      "login",
+      "logout",
+      "export-credentials",
+      "status",
+      "doctor",
+      "configure",
+      "completions",
+    ],
   );
   for (const topic of TOPICS) {
     const text = textOf(topic);

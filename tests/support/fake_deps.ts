@@ -110,6 +110,8 @@ export interface FakeDepsOptions {
   which?: (command: string) => Promise<string | null>;
   fetch?: Deps["fetch"];
   selfCommand?: string[];
+  /** The working directory (default the real one). */
+  cwd?: string;
 }
 
 /** A {@link Deps} with captured output, for in-process tests. */
@@ -162,6 +164,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     os,
     homeDir: () => os === "windows" ? envRecord.USERPROFILE ?? envRecord.HOME : envRecord.HOME,
     selfCommand: () => options.selfCommand ?? ["aws-login"],
+    cwd: () => options.cwd ?? real.cwd(),
     fs: real.fs,
     fetch: options.fetch ?? real.fetch,
     spawn: (argv, spawnOptions) => {
