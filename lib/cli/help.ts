@@ -27,9 +27,9 @@ Environment: AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE,
 AWS_SHARED_CREDENTIALS_FILE, AWS_LOGIN_CACHE_DIRECTORY, AWS_ENDPOINT_URL_SIGNIN,
 AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
 
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 sign-in not
-completed, 5 AWS Sign-In error, 6 sign in again, 7 network, 8 file system,
-130 interrupted.
+Exit codes: 0 ok, 1 internal error (doctor: a check failed), 2 usage,
+3 configuration, 4 sign-in not completed, 5 AWS Sign-In error, 6 sign in
+again, 7 network, 8 file system, 130 interrupted.
 
 Examples:
   aws-login login --profile dev --region eu-west-1

@@ -15,7 +15,6 @@ import { login } from "../commands/login.ts";
 import { logout } from "../commands/logout.ts";
 import { exportCredentials } from "../commands/export_credentials.ts";
 import { status } from "../commands/status.ts";
-import { doctor } from "../commands/doctor.ts";
 import { configureCredentialProcess } from "../commands/configure_credential_process.ts";
 
 /**
@@ -67,8 +66,11 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       return ExitCode.Ok;
     case "status":
       return await status(deps, command);
-    case "doctor":
+    case "doctor": {
+      // Loaded only for doctor: its checks and detection are no part of the credential path.
+      const { doctor } = await import("../commands/doctor.ts");
       return await doctor(deps, command);
+    }
     case "configure-credential-process":
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;
