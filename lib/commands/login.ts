@@ -27,7 +27,6 @@ import {
   writeConfigEdit,
 } from "../aws/shared_config.ts";
 import { configSectionName } from "../aws/profiles.ts";
-import { precedenceFacts, shadowingSources } from "../aws/precedence.ts";
 import {
   CACHE_NOT_WRITABLE_HINT,
   checkWritable,
@@ -148,11 +147,13 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
       `Use "--profile ${profile}" to use the new credentials, such as "aws sts get-caller-identity --profile ${profile}"\n`,
     );
   }
-  warnShadowed(deps, shared, profile);
+  await warnShadowed(deps, shared, profile);
 }
 
 /** One line when environment keys or another source would be used instead of this login. */
-function warnShadowed(deps: Deps, shared: SharedConfig, profile: string): void {
+async function warnShadowed(deps: Deps, shared: SharedConfig, profile: string): Promise<void> {
+  // Loaded here: the rules are no part of the credential path that shares this module graph.
+  const { precedenceFacts, shadowingSources } = await import("../aws/precedence.ts");
   const [first, ...more] = shadowingSources(precedenceFacts(deps, shared, profile));
   if (first === undefined) return;
   const others = more.length === 0

@@ -30,12 +30,12 @@ import {
   readSession,
   readSessionText,
   removeSession,
+  sessionClaims,
   sessionFilesOfProfiles,
   sessionLocation,
 } from "../aws/login_cache.ts";
 import { sessionCredentials, sessionRegion } from "../aws/session.ts";
 import { oauthEndpointFor } from "../aws/endpoint_config.ts";
-import { decodeJwtPayload } from "../signin/aws_dialect.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";
 import { LoginRequiredError } from "../errors.ts";
 
@@ -171,15 +171,13 @@ function isLoginSessionFile(text: string): boolean {
 
 /** The session a file found in the directory holds: its id_token's `sub`, if that names the file. */
 async function sessionOfFile(location: CacheLocation, text: string): Promise<string | undefined> {
+  let sub: string | undefined;
   try {
-    const sub = decodeJwtPayload(JSON.parse(text).idToken).sub;
-    if (typeof sub === "string" && await cacheFileName(sub.trim()) === location.name) {
-      return sub.trim();
-    }
+    sub = sessionClaims(JSON.parse(text)).loginSession?.trim();
   } catch {
-    // no readable id_token: the session stays unknown
+    // not JSON: the session stays unknown
   }
-  return undefined;
+  return sub !== undefined && await cacheFileName(sub) === location.name ? sub : undefined;
 }
 
 /** Revokes one session (unless told not to), then removes its file. */

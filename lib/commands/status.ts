@@ -31,13 +31,10 @@ import {
   parseCacheFile,
   parseExpiresAt,
   readSessionText,
+  sessionClaims,
   sessionFilesOfProfiles,
 } from "../aws/login_cache.ts";
 import { sessionCredentials } from "../aws/session.ts";
-import { decodeJwtPayload } from "../signin/aws_dialect.ts";
-
-/** The longest a login session lasts: refresh tokens live up to 12 hours. */
-export const MAX_SESSION_MS = 12 * 3600 * 1000;
 
 /** The outcome of `--check` for one session. */
 export interface SessionCheck {
@@ -100,19 +97,10 @@ export function describeSession(
   } catch (error) {
     return { ...base, state: "invalid", problem: (error as Error).message };
   }
-  let signedInAt: number | undefined;
-  let loginSession = knownSession;
-  if (typeof entry.idToken === "string") {
-    try {
-      const claims = decodeJwtPayload(entry.idToken);
-      if (typeof claims.iat === "number") signedInAt = claims.iat * 1000;
-      if (loginSession === undefined && typeof claims.sub === "string") loginSession = claims.sub;
-    } catch {
-      // an unreadable id_token only hides the session end
-    }
-  }
+  const claims = sessionClaims(entry);
+  const loginSession = knownSession ?? claims.loginSession;
   const expires = parseExpiresAt(entry.accessToken.expiresAt)!;
-  const ends = signedInAt === undefined ? undefined : new Date(signedInAt + MAX_SESSION_MS);
+  const ends = claims.endsAtLatest;
   const state = expires > now
     ? "valid"
     : ends !== undefined && ends <= now

@@ -23,9 +23,6 @@ export interface Check {
   readonly fix: string | null;
 }
 
-/** The longest a login session lasts: refresh tokens live up to 12 hours. */
-export const MAX_SESSION_MS = 12 * 3600 * 1000;
-
 /** Above this distance between the local clock and AWS's, signatures and DPoP proofs fail. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
@@ -51,8 +48,8 @@ export type CacheFacts =
   | {
     readonly state: "ok";
     readonly expiresAt: Date;
-    /** Sign-in time from the id_token, when it tells it. */
-    readonly signedInAt: Date | undefined;
+    /** Sign-in time + 12 hours, when the id_token tells the sign-in time. */
+    readonly endsAtLatest: Date | undefined;
   };
 
 /** What the session checks decide on. */
@@ -132,9 +129,7 @@ export function sessionChecks(facts: SessionFacts): Check[] {
   checks.push(permissionsCheck(facts));
   const now = facts.now.getTime();
   const left = cache.expiresAt.getTime() - now;
-  const ends = cache.signedInAt === undefined
-    ? undefined
-    : new Date(cache.signedInAt.getTime() + MAX_SESSION_MS);
+  const ends = cache.endsAtLatest;
   if (ends !== undefined && ends.getTime() <= now) {
     checks.push(fail(
       "session.credentials",
@@ -369,7 +364,10 @@ export function browserCheck(facts: BrowserFacts): Check {
   const wsl = isWsl(platform);
   const wslNote = wsl ? ` ${wslDescription(facts)}` : "";
   if (!facts.reachability.reachable) {
-    if (wsl && !platform.env.SSH_CONNECTION && !platform.env.SSH_CLIENT) {
+    const windowsLaunchers = (["wslview", "cmd.exe", "powershell.exe"] as const).filter((name) =>
+      platform.launchers[name] !== undefined
+    );
+    if (wsl && windowsLaunchers.length === 0) {
       return warn(
         id,
         `login signs in with --remote here: ${facts.reachability.reason}.${wslNote}`,

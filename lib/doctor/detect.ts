@@ -14,10 +14,9 @@ import {
   type SharedConfig,
   tildePath,
 } from "../aws/shared_config.ts";
-import { parseExpiresAt, readSession, sessionLocation } from "../aws/login_cache.ts";
+import { parseExpiresAt, readSession, sessionClaims, sessionLocation } from "../aws/login_cache.ts";
 import { configuredRegion } from "../aws/region.ts";
 import { signInEndpointFor } from "../aws/endpoint_config.ts";
-import { decodeJwtPayload } from "../signin/aws_dialect.ts";
 import { describeNetworkError, isNotAllowed, isTimeout } from "../signin/token_policy.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import { dirnameOf, joinPath } from "../runtime/paths.ts";
@@ -78,14 +77,11 @@ export async function detectSession(
     } else {
       const { entry } = stored;
       signInRegion = entry.signInRegion || undefined;
-      let signedInAt: Date | undefined;
-      try {
-        const iat = decodeJwtPayload(entry.idToken ?? "").iat;
-        if (typeof iat === "number") signedInAt = new Date(iat * 1000);
-      } catch {
-        // no readable id_token: the end of the session is unknown
-      }
-      cache = { state: "ok", expiresAt: parseExpiresAt(entry.accessToken.expiresAt)!, signedInAt };
+      cache = {
+        state: "ok",
+        expiresAt: parseExpiresAt(entry.accessToken.expiresAt)!,
+        endsAtLatest: sessionClaims(entry).endsAtLatest,
+      };
     }
   } catch (error) {
     cache = { state: "invalid", problem: (error as Error).message };

@@ -28,7 +28,7 @@ const SESSION: SessionFacts = {
   cache: {
     state: "ok",
     expiresAt: new Date("2026-11-26T10:12:00Z"),
-    signedInAt: new Date("2026-11-26T09:00:00Z"),
+    endsAtLatest: new Date("2026-11-26T21:00:00Z"),
   },
   fileMode: 0o600,
   directoryMode: 0o700,
@@ -89,7 +89,7 @@ Deno.test("sessionChecks(): modes, expired credentials, an ended session, an unk
     cache: {
       state: "ok" as const,
       expiresAt: new Date("2026-11-26T09:57:00Z"),
-      signedInAt: new Date("2026-11-26T09:00:00Z"),
+      endsAtLatest: new Date("2026-11-26T21:00:00Z"),
     },
   };
   assertEquals(pick(expired, "session.credentials"), [
@@ -99,13 +99,13 @@ Deno.test("sessionChecks(): modes, expired credentials, an ended session, an unk
     cache: {
       state: "ok" as const,
       expiresAt: new Date("2026-11-25T21:00:00Z"),
-      signedInAt: new Date("2026-11-25T20:45:00Z"),
+      endsAtLatest: new Date("2026-11-26T08:45:00Z"),
     },
   };
   assertEquals(summary(sessionChecks({ ...SESSION, ...ended })).slice(-1), [
     "fail session.credentials: The session ended 75 minutes ago (2026-11-26 08:45 UTC) | aws-login login --profile dev",
   ]);
-  const unknown = { cache: { ...SESSION.cache, signedInAt: undefined } as SessionFacts["cache"] };
+  const unknown = { cache: { ...SESSION.cache, endsAtLatest: undefined } as SessionFacts["cache"] };
   assertEquals(pick(unknown, "session.end"), [
     "ok session.end: When the session ends is not known (the cache file has no id_token)",
   ]);
