@@ -19,20 +19,14 @@
 
 import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, NetworkError, ServiceError } from "../errors.ts";
-import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import type { OAuthEndpoint } from "./endpoints.ts";
 import { awsServiceError } from "./aws_dialect.ts";
 import {
-  describeNetworkError,
   INSUFFICIENT_PERMISSIONS,
-  isNotAllowed,
-  isTimeout,
-  NOT_ALLOWED,
+  requestFailure,
   retryDelayMs,
-  TIMEOUT,
   TOKEN_REQUEST_TIMEOUT_MS,
   TOKEN_RETRY_BUDGET_MS,
-  UNREACHABLE,
 } from "./token_policy.ts";
 import { VERSION } from "../version.ts";
 
@@ -58,8 +52,8 @@ type RevokeDeps = Pick<Deps, "fetch" | "timeout" | "now" | "sleep" | "random">;
 
 /**
  * Sends one revocation, no retry, and returns the answer. A timeout is a {@link NetworkError} with
- * code {@link TIMEOUT}, a connection that fails one with {@link UNREACHABLE} (or
- * {@link NOT_ALLOWED} when the program's permissions leave the host out).
+ * code `TIMEOUT`, a connection that fails one with `UNREACHABLE` (or
+ * `NOT_ALLOWED` when the program's permissions leave the host out).
  *
  * @example
  * ```ts ignore
@@ -102,19 +96,7 @@ export async function revokeRequest(
     const text = await response.text();
     return new Response(text, { status: response.status, headers: response.headers });
   } catch (error) {
-    if (timeout.aborted && (isTimeout(error) || isTimeout((error as Error | null)?.cause))) {
-      throw new NetworkError(
-        `AWS Sign-In at ${where} did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
-        { code: TIMEOUT, cause: error },
-      );
-    }
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
-    throw new NetworkError(
-      `Unable to reach AWS Sign-In at ${where}: ${
-        sanitizeOutsideText(describeNetworkError(error))
-      }`,
-      { code: isNotAllowed(error) ? NOT_ALLOWED : UNREACHABLE, cause: error },
-    );
+    throw requestFailure(error, { base: where, timeout, timeoutMs });
   }
 }
 

@@ -19,12 +19,10 @@ import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
 import {
   describeNetworkError,
-  isNotAllowed,
   isRetryable,
-  isTimeout,
-  NOT_ALLOWED,
+  requestFailure,
   retryDelayMs,
-  TIMEOUT,
+  timedOut,
   TOKEN_REQUEST_TIMEOUT_MS,
   TOKEN_RETRY_BUDGET_MS,
   UNREACHABLE,
@@ -92,7 +90,7 @@ function isCodedError(error: unknown): boolean {
 
 /**
  * One token request, no retry, answer body included within `timeoutMs`. A timeout, before or
- * after the headers, is a {@link NetworkError} with code {@link TIMEOUT}; Ctrl-C stays an
+ * after the headers, is a {@link NetworkError} with code `TIMEOUT`; Ctrl-C stays an
  * `AbortError`.
  *
  * @example
@@ -114,13 +112,7 @@ export async function tokenRequest(
   const secrets = grant.grant === "refresh_token"
     ? [grant.refreshToken]
     : [grant.response.code, grant.codeVerifier];
-  const timedOut = (cause: unknown) =>
-    new NetworkError(
-      `AWS Sign-In at ${context.endpoint.base} did not answer within ${
-        Math.round(timeoutMs / 100) / 10
-      } s`,
-      { code: TIMEOUT, cause },
-    );
+  const failure = { base: context.endpoint.base, timeout, timeoutMs };
   let response: Response;
   try {
     response = grant.grant === "refresh_token"
@@ -135,30 +127,15 @@ export async function tokenRequest(
         options,
       );
   } catch (error) {
-    if (timeout.aborted && (isTimeout(error) || isTimeout((error as Error | null)?.cause))) {
-      throw timedOut(error);
-    }
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
     // oauth4webapi's own argument checks are bugs of ours, not network failures.
-    if (isCodedError(error)) throw error;
-    if (isNotAllowed(error)) {
-      // The permission set (a compiled binary's --allow-net) does not cover this host: trying
-      // again would not help.
-      throw new NetworkError(
-        `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
-        { code: NOT_ALLOWED, cause: error },
-      );
-    }
-    throw new NetworkError(
-      `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
-      { code: UNREACHABLE, cause: error },
-    );
+    if (isCodedError(error) && !timeout.aborted) throw error;
+    throw requestFailure(error, failure);
   }
   try {
     return await processAwsTokenResponse(response, { grant: grant.grant, secrets });
   } catch (error) {
     // The headers came, the body did not: as unreachable as no answer at all.
-    if (timeout.aborted) throw timedOut(error);
+    if (timeout.aborted) throw timedOut(error, failure);
     if (error instanceof DOMException || error instanceof TypeError) {
       if (context.signal?.aborted) throw error;
       throw new NetworkError(

@@ -12,15 +12,20 @@ import { startEmulator } from "../../scripts/emulator/mod.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 
+/** The environment of a sign-in at the emulator with the fake browser. */
+async function loginEnv(home: string, endpoint: string): Promise<Record<string, string>> {
+  return {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "",
+    DENO_DIR: await cacheDir(),
+    AWS_ENDPOINT_URL_SIGNIN: endpoint,
+    BROWSER: fakeBrowserCommand(),
+  };
+}
+
 async function terminalDeps(home: string, endpoint: string, answers: string[]): Promise<FakeDeps> {
   return fakeDeps({
-    env: {
-      HOME: home,
-      PATH: Deno.env.get("PATH") ?? "",
-      DENO_DIR: await cacheDir(),
-      AWS_ENDPOINT_URL_SIGNIN: endpoint,
-      BROWSER: fakeBrowserCommand(),
-    },
+    env: await loginEnv(home, endpoint),
     stdin: scriptedInput(answers, true),
     stderrIsTerminal: true,
   });
@@ -158,16 +163,7 @@ async function scriptDeps(
   endpoint: string,
   env: Record<string, string> = {},
 ): Promise<FakeDeps> {
-  return fakeDeps({
-    env: {
-      HOME: home,
-      PATH: Deno.env.get("PATH") ?? "",
-      DENO_DIR: await cacheDir(),
-      AWS_ENDPOINT_URL_SIGNIN: endpoint,
-      BROWSER: fakeBrowserCommand(),
-      ...env,
-    },
-  });
+  return fakeDeps({ env: { ...await loginEnv(home, endpoint), ...env } });
 }
 
 Deno.test("login --yes replaces another session without a terminal; without it, nothing is saved", async () => {
