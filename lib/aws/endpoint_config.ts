@@ -6,7 +6,13 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { resolveSignInEndpoint, type SignInEndpoint } from "../signin/endpoints.ts";
+import {
+  type EndpointOptions,
+  type OAuthEndpoint,
+  resolveOAuthEndpoint,
+  resolveSignInEndpoint,
+  type SignInEndpoint,
+} from "../signin/endpoints.ts";
 import { booleanSetting } from "./shared_config.ts";
 
 /** Options of {@link signInEndpointFor}. */
@@ -50,7 +56,28 @@ export function signInEndpointFor(
   region: string,
   options: EndpointConfigOptions,
 ): SignInEndpoint {
-  return resolveSignInEndpoint(region, {
+  return resolveSignInEndpoint(region, endpointOptions(deps, options));
+}
+
+/**
+ * The OAuth endpoint of Sign-In (token revocation) for a region under the current settings: the
+ * same custom endpoint as {@link signInEndpointFor}, else the regional OAuth host.
+ *
+ * @example
+ * ```ts ignore
+ * oauthEndpointFor(deps, "eu-west-1", {}).base; // "https://eu-west-1.oauth.signin.aws"
+ * ```
+ */
+export function oauthEndpointFor(
+  deps: Pick<Deps, "env">,
+  region: string,
+  options: EndpointConfigOptions,
+): OAuthEndpoint {
+  return resolveOAuthEndpoint(region, endpointOptions(deps, options));
+}
+
+function endpointOptions(deps: Pick<Deps, "env">, options: EndpointConfigOptions): EndpointOptions {
+  return {
     endpointUrl: customEndpoint(deps, options),
     useFips: booleanSetting(deps, "AWS_USE_FIPS_ENDPOINT", options.profile?.use_fips_endpoint),
     useDualStack: booleanSetting(
@@ -58,5 +85,5 @@ export function signInEndpointFor(
       "AWS_USE_DUALSTACK_ENDPOINT",
       options.profile?.use_dualstack_endpoint,
     ),
-  });
+  };
 }

@@ -48,6 +48,8 @@ export interface IniSection {
   readonly values: Readonly<Record<string, string>>;
   /** Options whose value is a nested block: `s3 =\n  max_concurrent_requests = 10`. */
   readonly nested: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** 1-based line of the option line of each key (its last assignment), plain or nested. */
+  readonly keyLines: Readonly<Record<string, number>>;
 }
 
 /** Stable identifiers of the things botocore would refuse. */
@@ -409,9 +411,11 @@ function buildSection(
 ): IniSection {
   const values: Record<string, string> = {};
   const nested: Record<string, Record<string, string>> = {};
+  const keyLines: Record<string, number> = {};
   for (const [key, index] of section.options) {
     const optionLine = lines[index];
     if (optionLine?.kind !== "option") continue;
+    setOwn(keyLines, key, optionLine.number);
     // configparser joins the value's lines with "\n", blank lines included, then strips the end.
     const parts = [optionLine.value];
     const partLines = [optionLine.number];
@@ -435,7 +439,7 @@ function buildSection(
       setOwn(values, key, value);
     }
   }
-  return { name: section.name, line: section.line, values, nested };
+  return { name: section.name, line: section.line, values, nested, keyLines };
 }
 
 /** botocore's `_parse_nested`: split each line at its first `=`, keys keep their case. */

@@ -324,6 +324,28 @@ export class ProfileIndex {
     return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
   }
 
+  /**
+   * The line of the file where botocore reads a profile's key from: the last assignment in the
+   * profile's section (the header it reads), else in `[DEFAULT]`; `undefined` when the file does
+   * not set it for the profile.
+   */
+  keyLine(file: "config" | "credentials", profile: string, key: string): number | undefined {
+    const sections = file === "config" ? this.#config : this.#credentials;
+    const header = file === "config"
+      ? this.#headers.get(profile)
+      : profile === DEFAULTS_SECTION
+      ? undefined
+      : profile;
+    if (header === undefined || !sections.has(header)) return undefined;
+    for (const name of [header, DEFAULTS_SECTION]) {
+      const found = (sections.get(name) ?? []).findLast((section) =>
+        Object.hasOwn(section.keyLines, key)
+      );
+      if (found !== undefined) return found.keyLines[key];
+    }
+    return undefined;
+  }
+
   #resolveConfig(profile: string): Resolved | undefined {
     const header = this.#headers.get(profile);
     return header === undefined ? undefined : resolveHeader(this.#config, header);

@@ -101,6 +101,11 @@ export interface SessionRequest {
   readonly loginSession: string;
   /** The profile's config values (region, endpoint settings). */
   readonly profileValues: Readonly<Record<string, string>>;
+  /**
+   * Refresh now, however long the credentials in hand are valid, and report a failure instead of
+   * serving them (`status --check`: does the refresh token still work?).
+   */
+  readonly forceRefresh?: boolean;
 }
 
 /** The result of {@link sessionCredentials}. */
@@ -134,6 +139,8 @@ export interface RefreshFacts {
   readonly foreignChanged: boolean;
   /** Whether a token exchange was already made with such a token. */
   readonly retriedAfterForeign: boolean;
+  /** A refresh was asked for whatever the expiry ({@link SessionRequest.forceRefresh}). */
+  readonly force?: boolean;
 }
 
 /** What to do next, as decided by {@link nextRefreshStep}. */
@@ -165,8 +172,11 @@ export type RefreshStep =
  * ```
  */
 export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
-  const valid = facts.expiresAt > facts.now;
-  if (facts.expiresAt - facts.now > REFRESH_WINDOW_MS) return { step: "serve" };
+  // With `force`, the credentials in hand are never the answer: the refresh is.
+  const valid = facts.expiresAt > facts.now && facts.force !== true;
+  if (facts.force !== true && facts.expiresAt - facts.now > REFRESH_WINDOW_MS) {
+    return { step: "serve" };
+  }
   if (facts.lock === "none") {
     return { step: "lock", waitMs: valid ? BUSY_LOCK_WAIT_MS : EXPIRED_LOCK_WAIT_MS };
   }
@@ -308,6 +318,7 @@ export async function sessionCredentials(
     foreignLooks: 0,
     foreignChanged: false,
     retriedAfterForeign: false,
+    force: request.forceRefresh === true,
   };
   let failure: unknown;
   let note: FailureNote | undefined;
@@ -503,14 +514,32 @@ async function saveRefreshed(
   return serve(entry, true);
 }
 
+/**
+ * The login region of a session: the region that issued its tokens (`signInRegion`), else, for a
+ * file written by a tool that does not record it, the configured one (`AWS_REGION`, ..., the
+ * profile's `region`); `undefined` when none is known. Refreshes and revocations go there.
+ *
+ * @example
+ * ```ts ignore
+ * sessionRegion(deps, entry, { region: "eu-west-1" }); // "us-east-2" when signInRegion says so
+ * ```
+ */
+export function sessionRegion(
+  deps: Pick<Deps, "env">,
+  entry: LoginCacheEntry,
+  profileValues: Readonly<Record<string, string>>,
+): string | undefined {
+  return entry.signInRegion || configuredRegion(deps, undefined, profileValues.region)?.region ||
+    undefined;
+}
+
 /** The Sign-In endpoint a session refreshes at: that of the region that issued its tokens. */
 function refreshEndpoint(
   deps: Deps,
   entry: LoginCacheEntry,
   request: SessionRequest,
 ): SignInEndpoint {
-  const region = entry.signInRegion ||
-    configuredRegion(deps, undefined, request.profileValues.region)?.region;
+  const region = sessionRegion(deps, entry, request.profileValues);
   if (!region) {
     throw new ConfigError(
       `Cannot refresh the login session of profile ${request.profile}: no region is known`,

@@ -141,6 +141,23 @@ export function profileValues(shared: SharedConfig, profile: string): Record<str
   return shared.profiles.configProfile(profile) ?? {};
 }
 
+/**
+ * Every profile of the config file with a `login_session`, and that value, in file order.
+ *
+ * @example
+ * ```ts ignore
+ * loginSessionProfiles(shared); // [["dev", "arn:aws:iam::123456789012:user/dev"]]
+ * ```
+ */
+export function loginSessionProfiles(shared: SharedConfig): [string, string][] {
+  const found: [string, string][] = [];
+  for (const profile of shared.profiles.profiles()) {
+    const session = shared.profiles.configProfile(profile)?.login_session;
+    if (session !== undefined && session.trim() !== "") found.push([profile, session]);
+  }
+  return found;
+}
+
 /** The merged config + credentials view of a profile. */
 export function mergedProfileValues(shared: SharedConfig, profile: string): Record<string, string> {
   return shared.profiles.mergedProfile(profile) ?? {};

@@ -34,6 +34,8 @@ export interface LoginCommand {
   readonly qr: boolean;
   /** `--copy`: also copy the URL to the terminal's clipboard (OSC 52). */
   readonly copy: boolean;
+  /** `--yes`: replace another `login_session` of the profile without asking. */
+  readonly yes: boolean;
 }
 
 /** `aws-login logout`. */
@@ -41,6 +43,8 @@ export interface LogoutCommand {
   readonly name: "logout";
   readonly profile: string | undefined;
   readonly all: boolean;
+  /** Revoke the refresh token at AWS Sign-In before removing the files (off with `--no-revoke`). */
+  readonly revoke: boolean;
 }
 
 /** `aws-login export-credentials`. */
@@ -53,6 +57,15 @@ export interface ExportCredentialsCommand {
 /** `aws-login status`. */
 export interface StatusCommand {
   readonly name: "status";
+  readonly profile: string | undefined;
+  readonly json: boolean;
+  /** `--check`: refresh each session for real, to know whether its refresh token still works. */
+  readonly check: boolean;
+}
+
+/** `aws-login doctor`. */
+export interface DoctorCommand {
+  readonly name: "doctor";
   readonly profile: string | undefined;
   readonly json: boolean;
 }
@@ -119,6 +132,7 @@ export type Command =
   | LogoutCommand
   | ExportCredentialsCommand
   | StatusCommand
+  | DoctorCommand
   | ConfigureCredentialProcessCommand
   | CompletionsCommand
   | ExecCommand
@@ -135,6 +149,7 @@ export const COMMAND_NAMES = [
   "logout",
   "export-credentials",
   "status",
+  "doctor",
   "configure",
   "completions",
   "exec",
@@ -164,10 +179,12 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
     browser: { type: "string" },
     "no-qr": { type: "boolean" },
     copy: { type: "boolean" },
+    yes: { type: "boolean", short: "y" },
   },
-  logout: { ...PROFILE, all: { type: "boolean" } },
+  logout: { ...PROFILE, all: { type: "boolean" }, "no-revoke": { type: "boolean" } },
   "export-credentials": { ...PROFILE, format: { type: "string" } },
-  status: { ...PROFILE, json: { type: "boolean" } },
+  status: { ...PROFILE, json: { type: "boolean" }, check: { type: "boolean" } },
+  doctor: { ...PROFILE, json: { type: "boolean" } },
   "configure credential-process": {
     ...PROFILE,
     "source-profile": { type: "string" },
@@ -188,7 +205,7 @@ export const COMMAND_FLAGS: Readonly<Record<string, FlagSpecs>> = {
  *
  * @example
  * ```ts
- * commandFlagSpellings("status"); // ["--profile", "--json", "--help", "-h"]
+ * commandFlagSpellings("status"); // ["--profile", "--json", "--check", "--help", "-h"]
  * ```
  */
 export function commandFlagSpellings(command: string): string[] {
@@ -303,6 +320,7 @@ function parseLogin(args: string[]): LoginCommand | HelpCommand {
     browser: nonEmpty("browser", values.browser),
     qr: values["no-qr"] !== true,
     copy: values.copy === true,
+    yes: values.yes === true,
   };
 }
 
@@ -316,7 +334,12 @@ function parseLogout(args: string[]): LogoutCommand | HelpCommand {
       code: "BAD_ARGUMENT",
     });
   }
-  return { name: "logout", profile, all: values.all === true };
+  return {
+    name: "logout",
+    profile,
+    all: values.all === true,
+    revoke: values["no-revoke"] !== true,
+  };
 }
 
 function parseExport(args: string[]): ExportCredentialsCommand | HelpCommand {
@@ -349,6 +372,18 @@ function parseStatus(args: string[]): StatusCommand | HelpCommand {
   noPositionals("status", positionals);
   return {
     name: "status",
+    profile: nonEmpty("profile", values.profile),
+    json: values.json === true,
+    check: values.check === true,
+  };
+}
+
+function parseDoctor(args: string[]): DoctorCommand | HelpCommand {
+  const { values, positionals } = parse("doctor", args);
+  if (values.help) return { name: "help", topic: "doctor" };
+  noPositionals("doctor", positionals);
+  return {
+    name: "doctor",
     profile: nonEmpty("profile", values.profile),
     json: values.json === true,
   };
@@ -499,6 +534,7 @@ const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
   logout: parseLogout,
   "export-credentials": parseExport,
   status: parseStatus,
+  doctor: parseDoctor,
   configure: parseConfigure,
   completions: parseCompletions,
   exec: parseExec,

@@ -21,9 +21,10 @@ import { knownRegions } from "../signin/regions.ts";
 /** One line of description per command, for the shells that show them (zsh, fish, PowerShell). */
 export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
   login: "Sign in with a browser and save a login session",
-  logout: "Remove the saved login session of a profile",
+  logout: "End the login session of a profile, at AWS and here",
   "export-credentials": "Print a profile's credentials, refreshed when needed",
   status: "Show the saved login sessions and when they expire",
+  doctor: "Check what keeps this machine from using a login session",
   configure: "Write a credential_process profile for other tools",
   completions: "Print a shell completion script",
   help: "Show the help of a command",

@@ -11,9 +11,10 @@ Usage: aws-login <command> [options]
 
 Commands:
   login                Sign in with a browser and save a login session
-  logout               Remove the saved login session of a profile
+  logout               End the login session of a profile, at AWS and here
   export-credentials   Print a profile's credentials, refreshed when needed
   status               Show the saved login sessions and when they expire
+  doctor               Check what keeps this machine from using a login session
   configure credential-process
                        Write a profile for tools that cannot read login_session
   exec                 Run a command with a profile's credentials, kept fresh
@@ -28,10 +29,10 @@ Environment: AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE,
 AWS_SHARED_CREDENTIALS_FILE, AWS_LOGIN_CACHE_DIRECTORY, AWS_ENDPOINT_URL_SIGNIN,
 AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
 
-Exit codes: 0 ok, 1 internal error, 2 usage, 3 configuration, 4 sign-in not
-completed, 5 AWS Sign-In error, 6 sign in again, 7 network, 8 file system,
-130 interrupted. exec exits with the command's code (126: cannot run it,
-127: not found).
+Exit codes: 0 ok, 1 internal error (doctor: a check failed), 2 usage,
+3 configuration, 4 sign-in not completed, 5 AWS Sign-In error, 6 sign in
+again, 7 network, 8 file system, 130 interrupted. exec exits with the
+command's code (126: cannot run it, 127: not found).
 
 Examples:
   aws-login login --profile dev --region eu-west-1
@@ -71,6 +72,8 @@ Options:
   --no-qr               Do not draw the --remote URL as a QR code
   --copy                Also copy the URL to the clipboard (terminals with
                         OSC 52, also over SSH)
+  -y, --yes             Replace another login_session of the profile without
+                        asking (for scripts; without a terminal it is refused)
   -h, --help            Show this help
 
 Examples:
@@ -81,22 +84,29 @@ Examples:
   aws-login login --browser "firefox --private-window %s"
 `;
 
-const LOGOUT = `Remove the saved login session of a profile, or every one with --all.
+const LOGOUT = `End the login session of a profile, or every one with --all.
 
-Usage: aws-login logout [--profile NAME | --all]
+Usage: aws-login logout [--profile NAME | --all] [--no-revoke]
 
-~/.aws/config is left as it is. Tools that already loaded credentials may use
-them until they expire (at most 15 minutes).
+The session's refresh token is first revoked at AWS Sign-In, which ends the
+session there for every copy of it; then the cached files are removed. This
+needs the IAM permission signin:RevokeOAuth2TokenWithIAM (not in the
+SignInLocalDevelopmentAccess policy). When the revocation fails, the files are
+removed all the same and the reason is printed. ~/.aws/config is left as it
+is. Credentials already issued stay valid until they expire (at most 15
+minutes).
 
 Options:
-  --profile NAME   Profile whose session to remove (default: AWS_PROFILE,
+  --profile NAME   Profile whose session to end (default: AWS_PROFILE,
                    AWS_DEFAULT_PROFILE, else "default")
-  --all            Remove every saved login session
+  --all            End every cached login session
+  --no-revoke      Only remove the cached files, as aws-cli does
   -h, --help       Show this help
 
 Examples:
   aws-login logout --profile dev
   aws-login logout --all
+  aws-login logout --profile dev --no-revoke
 `;
 
 const EXPORT = `Print the credentials of a profile, refreshed first when they are about to
@@ -124,21 +134,51 @@ Examples:
 const STATUS = `Show the saved login sessions, the profiles that use them and when they
 expire.
 
-Usage: aws-login status [--profile NAME] [--json]
+Usage: aws-login status [--profile NAME] [--json] [--check]
 
 For each session: the profiles, the session ARN, the account, the sign-in
 region, when the credentials expire and, when known, when the session ends.
-With --profile, the exit code is 6 when that profile has no usable session.
+Profiles whose session is not cached are listed too. "A refresh token is on
+disk" says nothing of whether AWS still accepts it: --check tries a refresh for
+real. With --profile, the exit code is 6 when that profile has no usable
+session; with --check, the exit code of the first refresh that failed.
 
 Options:
   --profile NAME   Show only the session of this profile
   --json           Print JSON on stdout, for scripts
+  --check          Refresh each session now: does its refresh token still work?
   -h, --help       Show this help
 
 Examples:
   aws-login status
   aws-login status --profile dev || aws-login login --profile dev
+  aws-login status --check
   aws-login status --json
+`;
+
+const DOCTOR = `Check what keeps this machine from using the login session of a profile.
+
+Usage: aws-login doctor [--profile NAME] [--json]
+
+One line per check, ok, warn or fail, with the fix for each warning and
+failure: the session (login_session, its cache file, its modes, its expiry);
+what SDKs would use instead (credential variables, AWS_PROFILE, other keys in
+the profile, named with file and line); the clock against AWS Sign-In; the
+tools here that cannot read login_session (the AWS CLI, boto3, the JS SDK in
+this directory), with the bridge command for each; and what login would do to
+open a browser. It never prompts, opens a browser or changes a file; its only
+request reads the time of the profile's Sign-In endpoint. The exit code is 0
+when nothing failed, 1 otherwise.
+
+Options:
+  --profile NAME   Profile to check (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,
+                   else "default")
+  --json           Print {"checks": [{"id", "status", "message", "fix"}]}
+  -h, --help       Show this help
+
+Examples:
+  aws-login doctor --profile dev
+  aws-login doctor --json
 `;
 
 const CONFIGURE = `Write a profile for tools that cannot read login_session, such as older SDKs,
@@ -239,6 +279,7 @@ const TOPICS: Readonly<Record<string, string>> = {
   logout: LOGOUT,
   "export-credentials": EXPORT,
   status: STATUS,
+  doctor: DOCTOR,
   configure: CONFIGURE,
   completions: COMPLETIONS,
   exec: EXEC,

@@ -75,6 +75,11 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       const { status } = await import("../commands/status.ts");
       return await status(deps, command);
     }
+    case "doctor": {
+      // Loaded only for doctor: its checks and detection are no part of the credential path.
+      const { doctor } = await import("../commands/doctor.ts");
+      return await doctor(deps, command);
+    }
     case "configure-credential-process": {
       const { configureCredentialProcess } = await import(
         "../commands/configure_credential_process.ts"

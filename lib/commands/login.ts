@@ -125,7 +125,7 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
     });
   }
 
-  await confirmOverwrite(deps, profile, own.login_session, identity.loginSession);
+  await confirmOverwrite(deps, profile, own.login_session, identity.loginSession, command.yes);
 
   const entry = newEntry({
     tokens: { ...tokens, refreshToken: tokens.refreshToken },
@@ -148,6 +148,21 @@ export async function login(deps: Deps, command: LoginCommand): Promise<void> {
       `Use "--profile ${profile}" to use the new credentials, such as "aws sts get-caller-identity --profile ${profile}"\n`,
     );
   }
+  await warnShadowed(deps, shared, profile);
+}
+
+/** One line when environment keys or another source would be used instead of this login. */
+async function warnShadowed(deps: Deps, shared: SharedConfig, profile: string): Promise<void> {
+  // Loaded here: the rules are no part of the credential path that shares this module graph.
+  const { precedenceFacts, shadowingSources } = await import("../aws/precedence.ts");
+  const [first, ...more] = shadowingSources(precedenceFacts(deps, shared, profile));
+  if (first === undefined) return;
+  const others = more.length === 0
+    ? ""
+    : ` (${more.length} more: run "aws-login doctor${
+      profile === "default" ? "" : ` --profile ${profile}`
+    }")`;
+  deps.stderr.write(`warning: ${first.message}; ${first.fix}${others}\n`);
 }
 
 function refuseOtherCredentials(
@@ -390,15 +405,20 @@ async function confirmOverwrite(
   profile: string,
   existing: string | undefined,
   next: string,
+  assumeYes: boolean,
 ): Promise<void> {
   if (existing === undefined || existing === "" || existing === next) return;
+  if (assumeYes) {
+    deps.stderr.write(`Profile ${profile} used session ${existing}; replacing it (--yes).\n`);
+    return;
+  }
   if (!canPrompt(deps)) {
     throw new ConfigError(
       `Profile ${profile} is already configured to use session ${existing}, not ${next}; nothing was saved`,
       {
         code: "OVERWRITE_NEEDS_CONFIRMATION",
         hint:
-          `Run the command on a terminal to confirm the change, or sign in to another profile with --profile`,
+          `Run the command on a terminal to confirm the change, add --yes to replace it, or sign in to another profile with --profile`,
       },
     );
   }

@@ -89,8 +89,16 @@ export interface BrowserOptions {
  * weaker: Docker Desktop runs its containers on the same WSL2 kernel. So with container markers
  * present, only the Windows drive (a reachable `cmd.exe`) still says WSL: a distro imported from a
  * container image keeps its `/.dockerenv`.
+ *
+ * @example
+ * ```ts
+ * isWsl({
+ *   os: "linux", env: { WSL_DISTRO_NAME: "Ubuntu" }, kernelRelease: "", dockerEnvFile: false,
+ *   containerEnvFile: false, launchers: {},
+ * }); // true
+ * ```
  */
-function isWsl(facts: PlatformFacts): boolean {
+export function isWsl(facts: PlatformFacts): boolean {
   if (facts.os !== "linux") return false;
   if (facts.env.WSL_DISTRO_NAME !== undefined || facts.env.WSL_INTEROP !== undefined) return true;
   if (!/microsoft|wsl/i.test(facts.kernelRelease)) return false;

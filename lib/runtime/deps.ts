@@ -232,6 +232,8 @@ export interface Deps {
   readonly os: OsName;
   /** The user's home directory (`HOME`, or `USERPROFILE` on Windows), `undefined` when unknown. */
   homeDir(): string | undefined;
+  /** The current working directory. */
+  cwd(): string;
   /**
    * The argv that starts this very program again, e.g. `["/usr/local/bin/aws-login"]` for a compiled
    * binary or `["deno", "run", "-A", "/path/main.ts"]` under `deno run`.

@@ -17,9 +17,11 @@
  *   partition and each FIPS / dual-stack variant, the part of the host name after the region label,
  *   on port 443. A wildcard cannot sit in the middle of a name, so the FIPS hosts
  *   (`signin-fips.<region>.amazonaws.com`) need all of `*.amazonaws.com:443`: every AWS service
- *   host, but only AWS. Plus `127.0.0.1` on every port: the loopback listener binds
- *   `127.0.0.1:0` or the `--redirect-port`, the credential endpoint of `exec` and `serve` listens
- *   there, and the emulator lives there. And `0.0.0.0` on every port, for `serve --address
+ *   host, but only AWS. `logout` also revokes the refresh token at Sign-In's OAuth endpoint,
+ *   `{region}.oauth.signin.aws` in the `aws` partition (the only partition with a known OAuth
+ *   host), hence `*.oauth.signin.aws:443`. Plus `127.0.0.1` on every port: the loopback listener
+ *   binds `127.0.0.1:0` or the `--redirect-port`, the credential endpoint of `exec` and `serve`
+ *   listens there, and the emulator lives there. And `0.0.0.0` on every port, for `serve --address
  *   0.0.0.0` (connecting to it reaches this machine only). Listening on any other address (a
  *   Docker bridge, `::1`) needs that address in `--allow-net`, which would also let aws-login
  *   connect to it: the binary refuses it with one line, and whoever wants it runs from source.
@@ -74,8 +76,16 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     /** The credential_process recursion guard (`lib/commands/export_credentials.ts`). */
     "_AWS_LOGIN_PROFILE_CHAIN",
   ],
+  /**
+   * Credential variables that SDKs would use instead of a login session (`lib/aws/precedence.ts`):
+   * only whether they are set matters. The key id and the role are not secrets; the secret key and
+   * the session token are never read (they are listed below only so that `exec` can remove them).
+   */
+  precedence: ["AWS_ACCESS_KEY_ID", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"],
   /** The home directory. */
   home: ["HOME", "USERPROFILE"],
+  /** The proxy `fetch` goes through, which `doctor` names when Sign-In cannot be reached. */
+  proxy: ["HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"],
   /** Finding launchers: `PATH`, Windows executable extensions and the Windows directory. */
   programs: ["PATH", "PATHEXT", "SystemRoot", "windir"],
   /** Whether and how a browser can be opened (`ENV_NAMES` of `lib/platform/browser.ts`). */
@@ -118,11 +128,11 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
   exec: ["_AWS_LOGIN_EXEC_PROFILE"],
   /**
    * Variables `exec` removes from the environment its child inherits (`Deno.env.delete`, the
-   * `REMOVED_VARIABLES` of `lib/aws/child_variables.ts`). Deno grants removing a variable only with
-   * reading it; aws-login never reads these, which `tests/ship/permissions_test.ts` checks.
+   * `REMOVED_VARIABLES` of `lib/aws/child_variables.ts`, but for the three `precedence` names).
+   * Deno grants removing a variable only with reading it; aws-login never reads these, which
+   * `tests/ship/permissions_test.ts` checks.
    */
   removedForExec: [
-    "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
@@ -130,9 +140,7 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     "AWS_ACCOUNT_ID",
     "AWS_ACCESS_KEY",
     "AWS_SECRET_KEY",
-    "AWS_ROLE_ARN",
     "AWS_ROLE_SESSION_NAME",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN",
@@ -191,7 +199,15 @@ export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
 ];
 
 /**
- * The `--allow-net` list: the loopback listener on any port, the Sign-In hosts on port 443.
+ * The host patterns of the OAuth endpoint of Sign-In (`resolveOAuthEndpoint()` in
+ * `lib/signin/endpoints.ts`), where `logout` revokes refresh tokens: only the `aws` partition has
+ * one. `tests/ship/permissions_test.ts` derives the same list from the endpoint rules.
+ */
+export const OAUTH_HOST_PATTERNS: readonly string[] = ["*.oauth.signin.aws"];
+
+/**
+ * The `--allow-net` list: the loopback listener on any port, the Sign-In and OAuth hosts on port
+ * 443.
  *
  * @example
  * ```ts
@@ -202,7 +218,7 @@ export function netAllowList(): string[] {
   return [
     LOOPBACK_HOST,
     ALL_INTERFACES,
-    ...SIGN_IN_HOST_PATTERNS.map((pattern) => `${pattern}:443`),
+    ...[...SIGN_IN_HOST_PATTERNS, ...OAUTH_HOST_PATTERNS].map((pattern) => `${pattern}:443`),
   ];
 }
 

@@ -517,6 +517,7 @@ export function realDeps(): Deps {
     os: Deno.build.os as OsName,
     homeDir: () =>
       Deno.build.os === "windows" ? readEnv("USERPROFILE") ?? readEnv("HOME") : readEnv("HOME"),
+    cwd: () => Deno.cwd(),
     selfCommand,
     fs: fileSystem,
     fetch: (input, init) => fetch(input, init),

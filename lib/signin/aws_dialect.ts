@@ -158,7 +158,7 @@ export async function processAwsTokenResponse(
   options: ProcessTokenOptions,
 ): Promise<AwsTokenResponse> {
   const text = await response.text();
-  if (!response.ok) throw serviceErrorOf(response, text, options.secrets ?? []);
+  if (!response.ok) throw awsServiceError(response, text, options.secrets ?? []);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -205,7 +205,22 @@ export async function processAwsTokenResponse(
   };
 }
 
-function serviceErrorOf(
+/**
+ * The {@link ServiceError} of an error answer of a rest-json Sign-In operation (`CreateOAuth2Token`,
+ * `RevokeOAuth2TokenWithIAM`): `code` from the body's `error`, `errorType` from `X-Amzn-ErrorType`,
+ * the message the service's own (`message`, or `Message` as SigV4 failures spell it), sanitized
+ * for a terminal with `secrets` redacted.
+ *
+ * @example
+ * ```ts
+ * const response = new Response('{"error":"INVALID_REQUEST","message":"no"}', {
+ *   status: 400,
+ *   headers: { "x-amzn-errortype": "ValidationException" },
+ * });
+ * awsServiceError(response, await response.text(), []).code; // "INVALID_REQUEST"
+ * ```
+ */
+export function awsServiceError(
   response: Response,
   text: string,
   secrets: readonly (string | undefined)[],
@@ -218,7 +233,7 @@ function serviceErrorOf(
       if (typeof body.error === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(body.error)) {
         code = body.error;
       }
-      const detail = body.message ?? body.error_description;
+      const detail = body.message ?? body.Message ?? body.error_description;
       if (typeof detail === "string") {
         const clean = sanitizeOutsideText(detail, { secrets });
         if (clean !== "") message = clean;

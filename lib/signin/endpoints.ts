@@ -1,6 +1,7 @@
 /**
  * Where AWS Sign-In lives for a region: the data-plane endpoint rules of the `signin` service
- * (spec §1.1), for every partition, with FIPS and dual-stack variants and custom endpoints.
+ * (spec §1.1), for every partition, with FIPS and dual-stack variants and custom endpoints; and
+ * its OAuth endpoint (spec §1.2, §17), where `RevokeOAuth2TokenWithIAM` is served.
  *
  * @module
  */
@@ -252,6 +253,72 @@ function endpointFromBase(base: string): SignInEndpoint {
     authorizeUrl: `${base}/v1/authorize`,
     tokenUrl: `${base}/v1/token`,
     confirmationUrl: `${base}/v1/sessions/confirmation`,
+    insecure: base.startsWith("http:"),
+  };
+}
+
+/** `code` of the error for an OAuth operation with FIPS endpoints on. */
+export const OAUTH_FIPS_UNSUPPORTED = "OAUTH_FIPS_UNSUPPORTED";
+/** `code` of the error for a partition without a known OAuth endpoint. */
+export const OAUTH_UNAVAILABLE = "OAUTH_UNAVAILABLE";
+
+/** The OAuth endpoint of AWS Sign-In for a region. */
+export interface OAuthEndpoint {
+  /** `scheme://host[:port]`, no path. */
+  readonly base: string;
+  /** `{base}/v1/revoke?x-amz-client-auth-method=iam`: `RevokeOAuth2TokenWithIAM`. */
+  readonly revokeUrl: string;
+  /** Whether plain `http://` is in use (only ever for a loopback host). */
+  readonly insecure: boolean;
+}
+
+/**
+ * Resolves the OAuth endpoint of AWS Sign-In (`IsOAuthEndpoint=true` in the `signin` endpoint
+ * rules, spec §17): a custom endpoint is used as it is, as for the data-plane operations; in the
+ * `aws` partition it is `https://{region}.oauth.signin.aws`. The rules say FIPS is not supported
+ * for these operations. They name no dual-stack variant, so dual-stack settings change nothing
+ * here. For the other partitions no OAuth host is known (UNVERIFIED in the spec): rather than
+ * guess one, this is an error with {@link OAUTH_UNAVAILABLE}.
+ *
+ * @example
+ * ```ts
+ * resolveOAuthEndpoint("eu-west-1").revokeUrl;
+ * // "https://eu-west-1.oauth.signin.aws/v1/revoke?x-amz-client-auth-method=iam"
+ * resolveOAuthEndpoint("eu-west-1", { endpointUrl: "http://127.0.0.1:8787" }).base;
+ * // "http://127.0.0.1:8787"
+ * ```
+ */
+export function resolveOAuthEndpoint(
+  region: string | undefined,
+  options: EndpointOptions = {},
+): OAuthEndpoint {
+  if (options.endpointUrl !== undefined && options.endpointUrl !== "") {
+    return oauthFromBase(resolveSignInEndpoint(region, options).base);
+  }
+  if (region === undefined || region === "") {
+    throw new ConfigError("Invalid Configuration: Missing Region", { code: "MISSING_REGION" });
+  }
+  validateRegion(region);
+  if (options.useFips) {
+    throw new ConfigError(
+      "FIPS endpoints are not supported for OAuth operations: disable FIPS (AWS_USE_FIPS_ENDPOINT, use_fips_endpoint) to use them",
+      { code: OAUTH_FIPS_UNSUPPORTED },
+    );
+  }
+  const partition = partitionOf(region);
+  if (partition.id !== AWS_PARTITION.id) {
+    throw new ConfigError(
+      `AWS Sign-In has no known OAuth endpoint in the partition "${partition.id}" of region "${region}"`,
+      { code: OAUTH_UNAVAILABLE },
+    );
+  }
+  return oauthFromBase(`https://${region}.oauth.signin.aws`);
+}
+
+function oauthFromBase(base: string): OAuthEndpoint {
+  return {
+    base,
+    revokeUrl: `${base}/v1/revoke?x-amz-client-auth-method=iam`,
     insecure: base.startsWith("http:"),
   };
 }

@@ -18,10 +18,11 @@ import {
 import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
 import {
+  describeNetworkError,
   isRetryable,
-  NOT_ALLOWED,
+  requestFailure,
   retryDelayMs,
-  TIMEOUT,
+  timedOut,
   TOKEN_REQUEST_TIMEOUT_MS,
   TOKEN_RETRY_BUDGET_MS,
   UNREACHABLE,
@@ -82,32 +83,14 @@ function setup(deps: Deps, context: TokenRequestContext, signal: AbortSignal) {
   return { as, client, options };
 }
 
-function isTimeout(error: unknown): boolean {
-  return error instanceof DOMException && error.name === "TimeoutError";
-}
-
-/** Deno refused the connection: the host is outside the permissions the program runs with. */
-function isNotAllowed(error: unknown): boolean {
-  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
-  return names.includes("NotCapable") || names.includes("PermissionDenied");
-}
-
 function isCodedError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && (code.startsWith("ERR_") || code.startsWith("OAUTH_"));
 }
 
-function describeNetworkError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
 /**
  * One token request, no retry, answer body included within `timeoutMs`. A timeout, before or
- * after the headers, is a {@link NetworkError} with code {@link TIMEOUT}; Ctrl-C stays an
+ * after the headers, is a {@link NetworkError} with code `TIMEOUT`; Ctrl-C stays an
  * `AbortError`.
  *
  * @example
@@ -129,13 +112,7 @@ export async function tokenRequest(
   const secrets = grant.grant === "refresh_token"
     ? [grant.refreshToken]
     : [grant.response.code, grant.codeVerifier];
-  const timedOut = (cause: unknown) =>
-    new NetworkError(
-      `AWS Sign-In at ${context.endpoint.base} did not answer within ${
-        Math.round(timeoutMs / 100) / 10
-      } s`,
-      { code: TIMEOUT, cause },
-    );
+  const failure = { base: context.endpoint.base, timeout, timeoutMs };
   let response: Response;
   try {
     response = grant.grant === "refresh_token"
@@ -150,30 +127,15 @@ export async function tokenRequest(
         options,
       );
   } catch (error) {
-    if (timeout.aborted && (isTimeout(error) || isTimeout((error as Error | null)?.cause))) {
-      throw timedOut(error);
-    }
-    if (error instanceof DOMException && error.name === "AbortError") throw error;
     // oauth4webapi's own argument checks are bugs of ours, not network failures.
-    if (isCodedError(error)) throw error;
-    if (isNotAllowed(error)) {
-      // The permission set (a compiled binary's --allow-net) does not cover this host: trying
-      // again would not help.
-      throw new NetworkError(
-        `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
-        { code: NOT_ALLOWED, cause: error },
-      );
-    }
-    throw new NetworkError(
-      `Unable to reach AWS Sign-In at ${context.endpoint.base}: ${describeNetworkError(error)}`,
-      { code: UNREACHABLE, cause: error },
-    );
+    if (isCodedError(error) && !timeout.aborted) throw error;
+    throw requestFailure(error, failure);
   }
   try {
     return await processAwsTokenResponse(response, { grant: grant.grant, secrets });
   } catch (error) {
     // The headers came, the body did not: as unreachable as no answer at all.
-    if (timeout.aborted) throw timedOut(error);
+    if (timeout.aborted) throw timedOut(error, failure);
     if (error instanceof DOMException || error instanceof TypeError) {
       if (context.signal?.aborted) throw error;
       throw new NetworkError(

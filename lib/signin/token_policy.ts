@@ -53,6 +53,106 @@ export const TOKEN_REQUEST_TIMEOUT_MS = 15_000;
  */
 export const TOKEN_RETRY_BUDGET_MS = 30_000;
 
+/**
+ * Whether an error is a request's timeout (`AbortSignal.timeout()` or `Deps.timeout()` fired).
+ *
+ * @example
+ * ```ts
+ * isTimeout(new DOMException("Signal timed out.", "TimeoutError")); // true
+ * ```
+ */
+export function isTimeout(error: unknown): boolean {
+  return error instanceof DOMException && error.name === "TimeoutError";
+}
+
+/**
+ * Whether Deno refused a connection because the host is outside the permissions the program runs
+ * with (a compiled binary's `--allow-net`): trying again would not help.
+ *
+ * @example
+ * ```ts
+ * isNotAllowed(Object.assign(new Error("no"), { name: "NotCapable" })); // true
+ * ```
+ */
+export function isNotAllowed(error: unknown): boolean {
+  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
+  return names.includes("NotCapable") || names.includes("PermissionDenied");
+}
+
+/**
+ * A failed `fetch` in a few words: its message and its cause's (where Deno says what failed: DNS,
+ * TLS, a refused connection).
+ *
+ * @example
+ * ```ts
+ * describeNetworkError(new TypeError("error sending request", { cause: new Error("dns error") }));
+ * // "error sending request: dns error"
+ * ```
+ */
+export function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+    return `${error.message}${cause}`;
+  }
+  return String(error);
+}
+
+/** What {@link requestFailure} needs to know about the request. */
+export interface RequestFailureContext {
+  /** The endpoint's base URL, for the message. */
+  readonly base: string;
+  /** The request's own time limit (`Deps.timeout(timeoutMs)`). */
+  readonly timeout: AbortSignal;
+  readonly timeoutMs: number;
+}
+
+/**
+ * A Sign-In request that got no answer, as the error the user sees: its own timeout is a
+ * {@link NetworkError} with {@link TIMEOUT}, a host outside the program's permissions one with
+ * {@link NOT_ALLOWED} (trying again would not help), anything else {@link UNREACHABLE}; Ctrl-C
+ * (`AbortError`) is returned as it is. The one place where token requests and revocations name
+ * these failures.
+ *
+ * @example
+ * ```ts
+ * const timeout = AbortSignal.abort(new DOMException("Signal timed out.", "TimeoutError"));
+ * const error = requestFailure(new DOMException("Signal timed out.", "TimeoutError"), {
+ *   base: "https://eu-west-1.signin.aws.amazon.com", timeout, timeoutMs: 15_000,
+ * });
+ * // NetworkError: AWS Sign-In at https://eu-west-1.signin.aws.amazon.com did not answer within 15 s
+ * ```
+ */
+export function requestFailure(error: unknown, context: RequestFailureContext): unknown {
+  if (
+    context.timeout.aborted && (isTimeout(error) || isTimeout((error as Error | null)?.cause))
+  ) {
+    return timedOut(error, context);
+  }
+  if (error instanceof DOMException && error.name === "AbortError") return error;
+  return new NetworkError(
+    `Unable to reach AWS Sign-In at ${context.base}: ${describeNetworkError(error)}`,
+    { code: isNotAllowed(error) ? NOT_ALLOWED : UNREACHABLE, cause: error },
+  );
+}
+
+/**
+ * The {@link TIMEOUT} error of a request to `context.base`.
+ *
+ * @example
+ * ```ts
+ * timedOut(undefined, { base: "https://x", timeout: AbortSignal.abort(), timeoutMs: 1500 }).message;
+ * // "AWS Sign-In at https://x did not answer within 1.5 s"
+ * ```
+ */
+export function timedOut(cause: unknown, context: RequestFailureContext): NetworkError {
+  return new NetworkError(
+    `AWS Sign-In at ${context.base} did not answer within ${
+      Math.round(context.timeoutMs / 100) / 10
+    } s`,
+    { code: TIMEOUT, cause },
+  );
+}
+
 /** Pauses before the retries (a quarter more at most, at random, so that callers spread out). */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 1000, 3000];
 

@@ -190,13 +190,19 @@ function readBody(message: IncomingMessage): Promise<Uint8Array<ArrayBuffer> | n
   });
 }
 
-async function writeResponse(response: Response, out: ServerResponse): Promise<void> {
+/**
+ * Sends an answer. Its `Date` header tells the emulator's clock (`now`), not the machine's, as a
+ * real server tells its own: a test that moves the emulator's clock sees the skew a client would
+ * (`aws-login doctor` compares the two clocks).
+ */
+async function writeResponse(response: Response, out: ServerResponse, now: number): Promise<void> {
   const body = new Uint8Array(await response.arrayBuffer());
   const headers: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     headers[name] = value;
   });
   headers["content-length"] = String(body.length);
+  headers.date = new Date(now).toUTCString();
   out.writeHead(response.status, headers);
   out.end(body);
 }
@@ -212,8 +218,9 @@ async function listen(
   region: string,
   port: number,
   handle: (request: IncomingRequest, baseUrl: string) => Promise<HandlerResult>,
-  log: (line: string) => void,
+  options: { log: (line: string) => void; now: () => number },
 ): Promise<Listener> {
+  const { log, now } = options;
   let baseUrl = "";
   const server = createServer((message, out) => {
     void (async () => {
@@ -228,7 +235,7 @@ async function listen(
           message.socket.destroy();
         } else {
           status = result.status;
-          await writeResponse(result, out);
+          await writeResponse(result, out, now());
         }
       } catch (error) {
         status = 500;
@@ -239,6 +246,7 @@ async function listen(
               "x-amzn-errortype": "InternalServerException",
             }),
             out,
+            now(),
           ).catch(() => message.socket.destroy());
         }
       }
@@ -366,7 +374,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           };
           return route(request, context, shared);
         },
-        config.log,
+        { log: config.log, now: config.now },
       );
       listeners.push(listener);
       urls[region] = listener.baseUrl;

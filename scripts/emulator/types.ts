@@ -78,7 +78,11 @@ export interface EmulatorOptions {
   authCodeTtlSeconds?: number;
   /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */
   dpopIatWindowSeconds?: number;
-  /** Clock used for all expiry decisions, in milliseconds. Default `() => Date.now()`. */
+  /**
+   * The emulator's clock, in milliseconds: every expiry decision uses it, and every answer tells it
+   * in its `Date` header (a clock apart from the client's models a skewed client clock). Default
+   * `() => Date.now()`.
+   */
   now?: () => number;
   /**
    * Port of the first region's listener. Default 0 (the system picks one). When not 0, the

@@ -189,3 +189,30 @@ async function sessionArn(path: string): Promise<string> {
   );
   return payload.sub;
 }
+
+Deno.test("nextRefreshStep() with force (status --check): the refresh is the answer", () => {
+  // Fresh credentials, 10 minutes left: without force they would be served.
+  const fresh = (change: Partial<RefreshFacts> = {}) =>
+    facts(10 * MINUTE, { force: true, ...change });
+  const table: [string, RefreshFacts, RefreshStep][] = [
+    ["fresh credentials are refreshed anyway", fresh(), {
+      step: "lock",
+      waitMs: EXPIRED_LOCK_WAIT_MS,
+    }],
+    ["a sibling's fresh refresh does not count", fresh(READY), { step: "refresh" }],
+    ["busy is a failure", fresh({ lock: "busy" }), { step: "fail", why: "busy" }],
+    ["a passing failure is reported", fresh({ ...READY, outcome: "passing" }), {
+      step: "fail",
+      why: "passing",
+    }],
+    ["a recent failure is reported", fresh({ ...HELD, recentFailure: true }), {
+      step: "fail",
+      why: "remembered",
+    }],
+    ["an unwritable directory is reported", fresh({ ...HELD, writable: false }), {
+      step: "fail",
+      why: "unwritable",
+    }],
+  ];
+  for (const [name, input, expected] of table) assertEquals(nextRefreshStep(input), expected, name);
+});

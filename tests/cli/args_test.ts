@@ -14,6 +14,7 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
     browser: undefined,
     qr: true,
     copy: false,
+    yes: false,
   });
   assertEquals(
     parseCommandLine([
@@ -30,6 +31,7 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
       "--remote",
       "--no-qr",
       "--copy",
+      "--yes",
     ]),
     {
       name: "login",
@@ -42,8 +44,10 @@ Deno.test("parseCommandLine() reads login flags like aws-cli plus ours", () => {
       browser: undefined,
       qr: false,
       copy: true,
+      yes: true,
     },
   );
+  assertEquals((parseCommandLine(["login", "-y"]) as { yes: boolean }).yes, true);
   const browser = parseCommandLine(["login", "--browser", "firefox %s", "--no-remote"]);
   assertEquals([browser.name, (browser as { route: string }).route], ["login", "browser"]);
   assertEquals(

@@ -23,6 +23,7 @@ Deno.test("help texts match their snapshots", async () => {
       "logout",
       "export-credentials",
       "status",
+      "doctor",
       "configure",
       "completions",
       "exec",

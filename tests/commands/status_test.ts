@@ -8,6 +8,8 @@ import { sha256Hex } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { run } from "../../lib/cli/run.ts";
 import { describeSession, formatWhen } from "../../lib/commands/status.ts";
+import { signIn } from "../support/session.ts";
+import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
 
 const NOW = new Date("2026-11-26T10:00:00Z");
 const ALICE = "arn:aws:sts::111111111111:assumed-role/Admin/alice";
@@ -92,26 +94,29 @@ async function status(box: Sandbox, args: string[]) {
   return { code, stdout: deps.stdout.text, stderr: deps.stderr.text };
 }
 
-Deno.test("status: every cached session, for people, on stderr", async () => {
+const DAVE = "arn:aws:iam::444444444444:user/dave";
+
+Deno.test("status: every cached session, and every profile whose session is not cached, on stdout", async () => {
   await using box = await populated();
   const result = await status(box, []);
   assertEquals(result.code, 0);
-  assertEquals(result.stdout, "");
+  assertEquals(result.stderr, "");
   const blocks: Record<string, string> = {
-    [ALICE]: `${ALICE}: signed in
+    [ALICE]: `${ALICE}: credentials valid
   profiles     dev, dev2
   account      111111111111
   region       us-east-2
   credentials  expire 2026-11-26 10:12 UTC (in 12 minutes)
   session      ends at the latest 2026-11-26 21:00 UTC (in 11 hours)
   cache file   ${await fileOf(box, ALICE)}`,
-    [BOB]: `${BOB}: credentials expired; refreshed on next use
+    [BOB]:
+      `${BOB}: credentials expired; a refresh token is on disk, not tried ("aws-login status --check" tries it)
   profiles     ops
   account      222222222222
   credentials  expire 2026-11-26 09:50 UTC (10 minutes ago)
   session      ends at the latest 2026-11-26 17:00 UTC (in 7 hours)
   cache file   ${await fileOf(box, BOB)}`,
-    [CAROL]: `${CAROL}: session ended; sign in again
+    [CAROL]: `${CAROL}: session ended
   profiles     (none in the config file)
   account      333333333333
   region       eu-west-1
@@ -122,20 +127,25 @@ Deno.test("status: every cached session, for people, on stderr", async () => {
   // Listed in the order of the cache file names.
   const named = await Promise.all([ALICE, BOB, CAROL].map(async (s) => [await fileOf(box, s), s]));
   const order = named.sort(([a], [b]) => a!.localeCompare(b!)).map(([, session]) => session!);
+  const missing = `${DAVE}: no cached session: run "aws-login login --profile gone"
+  profiles     gone
+  cache file   ${await fileOf(box, DAVE)} (missing)`;
   assertEquals(
-    result.stderr,
-    `Login sessions in ${box.cacheDir}:\n\n${order.map((s) => blocks[s]).join("\n\n")}\n`,
+    result.stdout,
+    `Login sessions in ${box.cacheDir}:\n\n${
+      [...order.map((s) => blocks[s]), missing].join("\n\n")
+    }\n`,
   );
 });
 
-Deno.test("status --json: one object per session on stdout", async () => {
+Deno.test("status --json: one object per session on stdout, missing ones included", async () => {
   await using box = await populated();
   const result = await status(box, ["--json"]);
   assertEquals(result.code, 0);
   assertEquals(result.stderr, "");
   const sessions = JSON.parse(result.stdout) as Record<string, unknown>[];
   const bySession = Object.fromEntries(sessions.map((s) => [s.loginSession, s]));
-  assertEquals(Object.keys(bySession).sort(), [ALICE, BOB, CAROL].sort());
+  assertEquals(Object.keys(bySession).sort(), [ALICE, BOB, CAROL, DAVE].sort());
   assertEquals(bySession[ALICE], {
     cacheFile: await fileOf(box, ALICE),
     loginSession: ALICE,
@@ -146,6 +156,19 @@ Deno.test("status --json: one object per session on stdout", async () => {
     sessionEndsAtLatest: "2026-11-26T21:00:00.000Z",
     state: "valid",
     problem: null,
+    check: null,
+  });
+  assertEquals(bySession[DAVE], {
+    cacheFile: await fileOf(box, DAVE),
+    loginSession: DAVE,
+    profiles: ["gone"],
+    accountId: null,
+    signInRegion: null,
+    credentialsExpireAt: null,
+    sessionEndsAtLatest: null,
+    state: "missing",
+    problem: 'no cached session: run "aws-login login --profile gone"',
+    check: null,
   });
   assertEquals(
     [bySession[BOB]!.state, bySession[BOB]!.signInRegion, bySession[BOB]!.profiles],
@@ -161,10 +184,10 @@ Deno.test("status --profile: exit 0 with a usable session, 6 without", async (t)
     const result = await status(box, ["--profile", "dev2"]);
     assertEquals(result.code, 0);
     assertMatch(
-      result.stderr,
-      new RegExp(`^Login sessions in [^\\n]+:\\n\\n${ALICE}: signed in\\n`),
+      result.stdout,
+      new RegExp(`^Login sessions in [^\\n]+:\\n\\n${ALICE}: credentials valid\\n`),
     );
-    assertEquals(result.stderr.includes(BOB), false);
+    assertEquals(result.stdout.includes(BOB) || result.stdout.includes(DAVE), false);
   });
 
   await t.step("expired credentials that the next use refreshes: exit 0", async () => {
@@ -177,13 +200,14 @@ Deno.test("status --profile: exit 0 with a usable session, 6 without", async (t)
   await t.step("no login_session: exit 6 saying what to run", async () => {
     const result = await status(box, ["--profile", "plain"]);
     assertEquals(result.code, 6);
-    assertEquals(result.stdout, "");
+    assertEquals(result.stderr, "");
     assertEquals(
-      result.stderr,
+      result.stdout,
       'Profile plain has no login session: run "aws-login login --profile plain"\n',
     );
     const json = await status(box, ["--profile", "plain", "--json"]);
     assertEquals([json.code, json.stdout], [6, "[]\n"]);
+    assertStringIncludes(json.stderr, "Profile plain has no login session");
   });
 
   await t.step(
@@ -193,7 +217,7 @@ Deno.test("status --profile: exit 0 with a usable session, 6 without", async (t)
       const result = await status(box, ["--profile", "keys"]);
       assertEquals(result.code, 6);
       assertEquals(
-        result.stderr,
+        result.stdout,
         "Profile keys has no login session: it holds Access Key credentials (aws_access_key_id in " +
           '~/.aws/credentials), so aws-login cannot sign it in. Sign in to another profile instead, e.g. "aws-login login --profile keys-login"\n',
       );
@@ -205,12 +229,22 @@ Deno.test("status --profile: exit 0 with a usable session, 6 without", async (t)
     },
   );
 
-  await t.step("no cache file (logged out): exit 6", async () => {
+  await t.step("no cache file (logged out): listed as missing, exit 6", async () => {
     const result = await status(box, ["--profile", "gone"]);
     assertEquals(result.code, 6);
+    assertStringIncludes(
+      result.stdout,
+      `${DAVE}: no cached session: run "aws-login login --profile gone"\n`,
+    );
     assertMatch(
-      result.stderr,
+      result.stdout,
       /Profile gone has no usable login session: run "aws-login login --profile gone"\n$/,
+    );
+    const json = await status(box, ["--profile", "gone", "--json"]);
+    assertEquals(json.code, 6);
+    assertEquals(
+      (JSON.parse(json.stdout) as Record<string, unknown>[]).map((s) => [s.loginSession, s.state]),
+      [[DAVE, "missing"]],
     );
   });
 
@@ -232,13 +266,18 @@ Deno.test("status: a session that ended is not usable", async () => {
   );
   const result = await status(box, ["--profile", "old"]);
   assertEquals(result.code, 6);
-  assertMatch(result.stderr, /session ended; sign in again/);
+  assertMatch(result.stdout, /session ended: run "aws-login login --profile old"/);
 });
 
 Deno.test("status: no cache directory at all", async () => {
   await using box = await sandbox();
   const result = await status(box, []);
-  assertEquals(result, { code: 0, stdout: "", stderr: `No login sessions in ${box.cacheDir}\n` });
+  assertEquals(result, {
+    code: 0,
+    stdout: `No login sessions in ${box.cacheDir}. Sign in with "aws-login login --profile NAME" ` +
+      `(or "aws-login login" for the default profile).\n`,
+    stderr: "",
+  });
   const json = await status(box, ["--json"]);
   assertEquals(json, { code: 0, stdout: "[]\n", stderr: "" });
 });
@@ -278,4 +317,62 @@ Deno.test("formatWhen() writes UTC times with a rough distance", () => {
     formatWhen(new Date("2026-11-26T07:03:00Z"), now),
     "2026-11-26 07:03 UTC (3 hours ago)",
   );
+});
+
+Deno.test("status --check refreshes each session for real, through the locked refresh", async (t) => {
+  await using emulator = await startEmulator({ regions: ["eu-west-1"] });
+  await using box = await sandbox();
+  const { path } = await signIn(emulator, box, { profile: "dev", region: "eu-west-1" });
+  // Time moves with every sleep: a refused refresh looks again for another writer's token.
+  const check = async (args: string[], endpoint = emulator.url) => {
+    const deps = fakeDeps({
+      env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: endpoint },
+      clock: "auto",
+    });
+    const code = await run(["status", "--check", ...args], deps);
+    return { code, stdout: deps.stdout.text, stderr: deps.stderr.text };
+  };
+
+  await t.step("fresh credentials are refreshed anyway: the refresh token works", async () => {
+    const before = await Deno.readTextFile(path);
+    const result = await check([]);
+    assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(result.stdout, `${DEFAULT_SESSION_ARN}: credentials valid\n`);
+    assertMatch(
+      result.stdout,
+      /\n {2}check {8}refreshed just now: the new credentials expire [^\n]+ UTC \(in 15 minutes\)\n/,
+    );
+    assertEquals(emulator.counts.tokenByGrant.refresh_token, 1);
+    assertEquals((await Deno.readTextFile(path)) !== before, true);
+  });
+
+  await t.step("--json: the check's outcome in each session", async () => {
+    const result = await check(["--json", "--profile", "dev"]);
+    assertEquals(result.code, 0, result.stderr);
+    const [session] = JSON.parse(result.stdout);
+    assertEquals(session.check.ok, true);
+    assertMatch(session.check.message, /^refreshed just now/);
+    assertEquals(emulator.counts.tokenByGrant.refresh_token, 2);
+  });
+
+  await t.step("an unreachable Sign-In: the failure, exit 7, the file as it was", async () => {
+    const closed = await startEmulator({ regions: ["eu-west-1"] });
+    const url = closed.url;
+    await closed.close();
+    const before = await Deno.readTextFile(path);
+    const result = await check([], url);
+    assertEquals(result.code, 7, result.stdout);
+    assertStringIncludes(result.stdout, `  check        the refresh failed: `);
+    assertEquals(await Deno.readTextFile(path), before);
+  });
+
+  await t.step("an expired refresh token: the failure says to sign in again, exit 6", async () => {
+    emulator.expireRefreshTokens();
+    const result = await check(["--profile", "dev"]);
+    assertEquals(result.code, 6, result.stdout);
+    assertStringIncludes(
+      result.stdout,
+      '  check        the refresh failed: Your session has expired: run "aws-login login --profile dev" to sign in again\n',
+    );
+  });
 });

@@ -8,7 +8,7 @@ import { setSecondsLeft, signIn } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
 
 Deno.test("status and logout (process): one session from sign-in to logout", async (t) => {
-  await using emulator = await startEmulator();
+  await using emulator = await startEmulator({ regions: ["ap-southeast-2"] });
   await using box = await sandbox();
   const { path } = await signIn(emulator, box, { profile: "dev", region: "ap-southeast-2" });
   const env = await box.env({ AWS_ENDPOINT_URL_SIGNIN: emulator.url });
@@ -17,16 +17,16 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
   await t.step("status: the session, its profile, account, region and end", async () => {
     const result = await runCli(["status"], { env });
     assertEquals(result.code, 0, result.stderr);
-    assertEquals(result.stdout, "");
-    assertStringIncludes(result.stderr, `${DEFAULT_SESSION_ARN}: signed in\n`);
-    assertStringIncludes(result.stderr, "  profiles     dev\n");
-    assertStringIncludes(result.stderr, "  account      123456789012\n");
-    assertStringIncludes(result.stderr, "  region       ap-southeast-2\n");
+    assertEquals(result.stderr, "");
+    assertStringIncludes(result.stdout, `${DEFAULT_SESSION_ARN}: credentials valid\n`);
+    assertStringIncludes(result.stdout, "  profiles     dev\n");
+    assertStringIncludes(result.stdout, "  account      123456789012\n");
+    assertStringIncludes(result.stdout, "  region       ap-southeast-2\n");
     assertMatch(
-      result.stderr,
+      result.stdout,
       /\n {2}credentials {2}expire \d{4}-\d\d-\d\d \d\d:\d\d UTC \(in 1[45] minutes\)\n/,
     );
-    assertMatch(result.stderr, /\n {2}session {6}ends at the latest [^\n]+ UTC \(in 12 hours\)\n/);
+    assertMatch(result.stdout, /\n {2}session {6}ends at the latest [^\n]+ UTC \(in 12 hours\)\n/);
   });
 
   await t.step("status --profile dev --json: exit 0, the session as JSON", async () => {
@@ -61,14 +61,15 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
 
   const config = await Deno.readTextFile(box.configPath);
 
-  await t.step("logout: the spec's message, file gone, config untouched", async () => {
+  await t.step("logout: revoked at the emulator, file gone, config untouched", async () => {
     const result = await runCli(["logout", "--profile", "dev"], { env });
     assertEquals(result.code, 0, result.stderr);
     assertEquals(result.stdout, "");
     assertEquals(
       result.stderr,
-      "Removed cached login credentials for profile 'dev'. Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes.\n",
+      `Signed out ${DEFAULT_SESSION_ARN} (profile dev); revoked at AWS Sign-In\nTools that already loaded credentials may use them until they expire (at most 15 minutes).\n`,
     );
+    assertEquals(emulator.counts.revokedSessions, 1);
     const left = (await Array.fromAsync(Deno.readDir(box.cacheDir))).map((entry) => entry.name);
     assertEquals(left, [lock.slice(box.cacheDir.length + 1)]);
     assertEquals(await Deno.readTextFile(box.configPath), config);
@@ -77,7 +78,10 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
   await t.step("after logout: status --profile exits 6, export-credentials exits 6", async () => {
     const status = await runCli(["status", "--profile", "dev"], { env });
     assertEquals(status.code, 6);
-    assertStringIncludes(status.stderr, 'run "aws-login login --profile dev"');
+    assertStringIncludes(
+      status.stdout,
+      `${DEFAULT_SESSION_ARN}: no cached session: run "aws-login login --profile dev"\n`,
+    );
     const exported = await runCli(["export-credentials", "--profile", "dev"], { env });
     assertEquals(exported.code, 6);
     assertEquals(exported.stdout, "");
@@ -89,7 +93,7 @@ Deno.test("status and logout (process): one session from sign-in to logout", asy
     assertEquals(result, {
       code: 0,
       stdout: "",
-      stderr: "No cached login session tokens found.\n",
+      stderr: "No cached login sessions: nothing to remove.\n",
     });
   });
 });

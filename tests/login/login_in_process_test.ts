@@ -14,15 +14,20 @@ import { startEmulator } from "../../scripts/emulator/mod.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 
+/** The environment of a sign-in at the emulator with the fake browser. */
+async function loginEnv(home: string, endpoint: string): Promise<Record<string, string>> {
+  return {
+    HOME: home,
+    PATH: Deno.env.get("PATH") ?? "",
+    DENO_DIR: await cacheDir(),
+    AWS_ENDPOINT_URL_SIGNIN: endpoint,
+    BROWSER: fakeBrowserCommand(),
+  };
+}
+
 async function terminalDeps(home: string, endpoint: string, answers: string[]): Promise<FakeDeps> {
   return fakeDeps({
-    env: {
-      HOME: home,
-      PATH: Deno.env.get("PATH") ?? "",
-      DENO_DIR: await cacheDir(),
-      AWS_ENDPOINT_URL_SIGNIN: endpoint,
-      BROWSER: fakeBrowserCommand(),
-    },
+    env: await loginEnv(home, endpoint),
     stdin: scriptedInput(answers, true),
     stderrIsTerminal: true,
   });
@@ -180,4 +185,77 @@ Deno.test("a login that finishes while another process refreshes the session is 
   // The new sign-in, with its own key, is what stays.
   assertTrue(saved.dpopKey !== original.dpopKey);
   assertTrue(saved.refreshToken !== "ASORrefreshedbyanother");
+});
+
+/** Deps without a terminal, signing in at the emulator with the fake browser. */
+async function scriptDeps(
+  home: string,
+  endpoint: string,
+  env: Record<string, string> = {},
+): Promise<FakeDeps> {
+  return fakeDeps({ env: { ...await loginEnv(home, endpoint), ...env } });
+}
+
+Deno.test("login --yes replaces another session without a terminal; without it, nothing is saved", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  await Deno.mkdir(`${box.home}/.aws`);
+  const original =
+    "[default]\nregion = us-east-1\nlogin_session = arn:aws:iam::111111111111:user/old\n";
+  await Deno.writeTextFile(box.configPath, original);
+  const before = await snapshotTree(box.home);
+
+  const refused = await scriptDeps(box.home, emulator.url);
+  assertEquals(await run(["login"], refused), 3, refused.stderr.text);
+  assertStringIncludes(refused.stderr.text, "nothing was saved");
+  assertStringIncludes(refused.stderr.text, "add --yes to replace it");
+  assertEquals(await snapshotTree(box.home), before);
+
+  const yes = await scriptDeps(box.home, emulator.url);
+  assertEquals(await run(["login", "--yes"], yes), 0, yes.stderr.text);
+  assertStringIncludes(
+    yes.stderr.text,
+    "Profile default used session arn:aws:iam::111111111111:user/old; replacing it (--yes).\n",
+  );
+  assertEquals(yes.stderr.text.includes("(y/n)"), false);
+  assertEquals(
+    await Deno.readTextFile(box.configPath),
+    original.replace("arn:aws:iam::111111111111:user/old", SESSION),
+  );
+});
+
+Deno.test("login warns in one line when something would be used instead of the new session", async (t) => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const login = async (env: Record<string, string>) => {
+    const deps = await scriptDeps(box.home, emulator.url, env);
+    assertEquals(
+      await run(["login", "--profile", "dev", "--region", "us-east-1"], deps),
+      0,
+      deps.stderr.text,
+    );
+    return deps.stderr.text.split("\n").filter((line) => line.startsWith("warning:"));
+  };
+
+  await t.step("nothing: no warning", async () => {
+    assertEquals(await login({}), []);
+  });
+
+  await t.step("AWS_ACCESS_KEY_ID in the environment", async () => {
+    assertEquals(await login({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE" }), [
+      'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev)',
+    ]);
+  });
+
+  await t.step(
+    "AWS_PROFILE naming another profile, and keys too: the first, and how many more",
+    async () => {
+      assertEquals(await login({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_PROFILE: "prod" }), [
+        'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev) (1 more: run "aws-login doctor --profile dev")',
+      ]);
+      assertEquals(await login({ AWS_PROFILE: "prod" }), [
+        'warning: AWS_PROFILE is "prod" in this shell: tools without --profile use profile prod, not dev; set it to dev (export AWS_PROFILE=dev) or give tools --profile dev',
+      ]);
+    },
+  );
 });

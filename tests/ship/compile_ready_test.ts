@@ -111,6 +111,35 @@ Deno.test("compile-ready: the module graph of main.ts is embeddable, dynamic imp
   }
 });
 
+Deno.test("compile-ready: the SigV4 signer is loaded only when a revocation signs a request", async () => {
+  const modules = await moduleGraph();
+  const bySpecifier = new Map(modules.map((m) => [m.specifier, m]));
+  // Everything main.ts loads before any dynamic import(): what export-credentials pays for.
+  const statics = new Set<string>();
+  const pending = [new URL("main.ts", ROOT).href];
+  while (pending.length > 0) {
+    const specifier = pending.pop()!;
+    if (statics.has(specifier)) continue;
+    statics.add(specifier);
+    for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+      if (dependency.isDynamic === true) continue;
+      const resolved = modules.find((m) =>
+        m.specifier === new URL(dependency.specifier, specifier).href ||
+        (dependency.specifier === "aws4fetch" && m.specifier.startsWith("npm:/aws4fetch"))
+      );
+      if (resolved !== undefined) pending.push(resolved.specifier);
+      else if (!dependency.specifier.startsWith(".")) statics.add(dependency.specifier);
+    }
+  }
+  const signer = [...statics].filter((s) => s.includes("aws4fetch") || s.endsWith("/sigv4.ts"));
+  assertEquals(signer, []);
+  assertTrue(
+    modules.some((m) => m.specifier.startsWith("npm:/aws4fetch")),
+    "aws4fetch is in the graph",
+  );
+  assertTrue(modules.some((m) => m.specifier.endsWith("lib/signin/sigv4.ts")));
+});
+
 /** Code without comments, so that an example in a doc comment does not count. */
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
@@ -228,7 +257,8 @@ async function onlyCacheFile(box: Sandbox): Promise<string> {
 
 /** The scenario every build must pass: all commands, a refresh, the bridge, and a refused host. */
 async function everyCommand(t: Deno.TestContext, program: Program): Promise<void> {
-  await using emulator: Emulator = await startEmulator();
+  // The region the session signs in at: revocations are signed for it.
+  await using emulator: Emulator = await startEmulator({ regions: ["eu-west-1"] });
   await using box = await sandbox();
   const run = async (args: string[], endpoint = emulator.url) =>
     await runCli(args, { env: await env(box, endpoint), argv0: program.argv });
@@ -329,9 +359,14 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
     },
   });
 
-  await t.step("logout", async () => {
+  await t.step("logout, revoking the session at the emulator", async () => {
     const result = await run(["logout", "--profile", "dev"]);
     assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(
+      result.stderr,
+      `Signed out ${SESSION} (profile dev); revoked at AWS Sign-In\n`,
+    );
+    assertEquals(emulator.counts.revokedSessions, 1);
     const left = [];
     for await (const entry of Deno.readDir(box.cacheDir)) left.push(entry.name);
     assertEquals(left.filter((name) => name.endsWith(".json")), []);
@@ -399,7 +434,7 @@ Deno.test({
         argv0: [binary],
       });
       assertEquals(result.code, 0, result.stderr);
-      assertStringIncludes(result.stderr, "/c/$PROJECT");
+      assertStringIncludes(result.stdout, "/c/$PROJECT");
     });
   },
 });

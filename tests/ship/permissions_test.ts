@@ -10,13 +10,19 @@ import {
   ENV_VARIABLES,
   envAllowList,
   netAllowList,
+  OAUTH_HOST_PATTERNS,
   permissionFlags,
   SIGN_IN_HOST_PATTERNS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../../lib/aws/profile_chain.ts";
 import { EXEC_MARKER_VARIABLE, REMOVED_VARIABLES } from "../../lib/aws/child_variables.ts";
-import { partitionOf, PARTITIONS, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
+import {
+  partitionOf,
+  PARTITIONS,
+  resolveOAuthEndpoint,
+  resolveSignInEndpoint,
+} from "../../lib/signin/endpoints.ts";
 import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -114,11 +120,18 @@ Deno.test("the --allow-env list names every variable lib/ reads or exec removes,
     "lib/runtime/real.ts: name", // readEnv() itself
   ]);
   // The credential variables exec takes from its child are listed only so that it can remove them:
-  // no code reads one.
+  // no code reads one, but for the three whose presence login and doctor look at (precedence).
+  const presence = ENV_VARIABLES.precedence!;
+  assertEquals([...presence].sort(), [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+  ]);
   for (const name of REMOVED_VARIABLES) {
+    if (presence.includes(name)) continue;
     assertTrue(!read.has(name), `${name} is read somewhere in lib/`);
   }
-  assertEquals(envAllowList().sort(), [...read, ...REMOVED_VARIABLES].sort());
+  assertEquals(envAllowList().sort(), [...new Set([...read, ...REMOVED_VARIABLES])].sort());
 });
 
 Deno.test("ENV_VARIABLES lists each variable once", () => {
@@ -185,6 +198,28 @@ Deno.test("SIGN_IN_HOST_PATTERNS is what the endpoint rules give", () => {
   assertEquals([...SIGN_IN_HOST_PATTERNS].sort(), derivedHostPatterns());
 });
 
+/** The OAuth host of every partition that has one, as a pattern: the part after the region. */
+function derivedOAuthPatterns(): string[] {
+  const patterns = new Set<string>();
+  for (const regions of Object.values(SAMPLE_REGIONS)) {
+    for (const region of regions) {
+      let host: string;
+      try {
+        host = new URL(resolveOAuthEndpoint(region).base).hostname;
+      } catch {
+        continue; // a partition without a known OAuth endpoint
+      }
+      patterns.add(`*.${host.split(".").slice(1).join(".")}`);
+    }
+  }
+  return [...patterns].sort();
+}
+
+Deno.test("OAUTH_HOST_PATTERNS is what the OAuth endpoint rules give", () => {
+  assertEquals([...OAUTH_HOST_PATTERNS].sort(), derivedOAuthPatterns());
+  assertEquals(derivedOAuthPatterns(), ["*.oauth.signin.aws"]);
+});
+
 const REGIONS = [
   "us-east-1",
   "us-west-2",
@@ -222,11 +257,16 @@ function signInHosts(): string[] {
         }
       }
     }
+    try {
+      hosts.add(`${new URL(resolveOAuthEndpoint(region).base).hostname}:443`);
+    } catch {
+      // a partition without a known OAuth endpoint
+    }
   }
   return [...hosts].sort();
 }
 
-Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listeners, nothing else", async () => {
+Deno.test("--allow-net lets Deno reach every Sign-In and OAuth endpoint and the listeners, nothing else", async () => {
   const allowed = [
     ...signInHosts(),
     "127.0.0.1:0",
@@ -235,6 +275,7 @@ Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listeners,
     "0.0.0.0:0", // serve --address 0.0.0.0
     "0.0.0.0:9911",
   ];
+  assertTrue(allowed.includes("us-east-1.oauth.signin.aws:443"));
   assertTrue(allowed.length > 40, `${allowed.length} hosts`);
   const denied = [
     "localhost:8787",
@@ -247,6 +288,9 @@ Deno.test("--allow-net lets Deno reach every Sign-In endpoint and the listeners,
     "signin.aws.amazon.com.example.com:443",
     "evilamazonaws.com:443",
     "sts.amazonaws.com:80",
+    "us-east-1.oauth.signin.aws:80",
+    "signin.aws:443",
+    "oauth.signin.aws.example.com:443",
   ];
   const source = `
     const states: Record<string, string> = {};

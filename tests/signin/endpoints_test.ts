@@ -1,5 +1,12 @@
 import { assertEquals, assertThrows } from "../support/assert.ts";
-import { isLoopbackHost, partitionOf, resolveSignInEndpoint } from "../../lib/signin/endpoints.ts";
+import {
+  isLoopbackHost,
+  OAUTH_FIPS_UNSUPPORTED,
+  OAUTH_UNAVAILABLE,
+  partitionOf,
+  resolveOAuthEndpoint,
+  resolveSignInEndpoint,
+} from "../../lib/signin/endpoints.ts";
 import { ConfigError, UsageError } from "../../lib/errors.ts";
 
 Deno.test("resolveSignInEndpoint() follows the Sign-In endpoint rules for every partition", () => {
@@ -115,4 +122,46 @@ Deno.test("partitionOf() checks the specific partitions before aws", () => {
   assertEquals(partitionOf("xx-unknown-1").id, "aws");
   assertEquals(isLoopbackHost("[::1]"), true);
   assertEquals(isLoopbackHost("128.0.0.1"), false);
+});
+
+Deno.test("resolveOAuthEndpoint(): {region}.oauth.signin.aws in aws, a custom endpoint as is", () => {
+  const table: [string, { endpointUrl?: string; useDualStack?: boolean }, string][] = [
+    ["us-east-1", {}, "https://us-east-1.oauth.signin.aws"],
+    ["ap-southeast-2", {}, "https://ap-southeast-2.oauth.signin.aws"],
+    ["mx-central-1", {}, "https://mx-central-1.oauth.signin.aws"],
+    // The rules name no dual-stack OAuth host.
+    ["eu-west-1", { useDualStack: true }, "https://eu-west-1.oauth.signin.aws"],
+    ["eu-west-1", { endpointUrl: "http://127.0.0.1:8787/x?y" }, "http://127.0.0.1:8787"],
+    // A custom endpoint is used in every partition, as for the data-plane operations.
+    ["cn-north-1", { endpointUrl: "https://signin.example.cn" }, "https://signin.example.cn"],
+  ];
+  for (const [region, options, base] of table) {
+    const endpoint = resolveOAuthEndpoint(region, options);
+    assertEquals(
+      [endpoint.base, endpoint.revokeUrl, endpoint.insecure],
+      [base, `${base}/v1/revoke?x-amz-client-auth-method=iam`, base.startsWith("http:")],
+      `${region} ${JSON.stringify(options)}`,
+    );
+  }
+});
+
+Deno.test("resolveOAuthEndpoint(): FIPS is refused, other partitions have no known host", () => {
+  const fips = assertThrows(
+    () => resolveOAuthEndpoint("us-east-1", { useFips: true }),
+    ConfigError,
+  );
+  assertEquals(fips.code, OAUTH_FIPS_UNSUPPORTED);
+  assertEquals(
+    fips.message.startsWith("FIPS endpoints are not supported for OAuth operations"),
+    true,
+  );
+  for (const region of ["cn-north-1", "us-gov-west-1", "us-iso-east-1", "eusc-de-east-1"]) {
+    const error = assertThrows(() => resolveOAuthEndpoint(region), ConfigError);
+    assertEquals(error.code, OAUTH_UNAVAILABLE, region);
+    assertEquals(error.message.includes(`"${partitionOf(region).id}"`), true, error.message);
+  }
+  assertEquals(
+    assertThrows(() => resolveOAuthEndpoint(undefined), ConfigError).code,
+    "MISSING_REGION",
+  );
 });

@@ -115,6 +115,8 @@ export interface FakeDepsOptions {
   fetch?: Deps["fetch"];
   selfCommand?: string[];
   startChild?: Deps["startChild"];
+  /** The working directory (default the real one). */
+  cwd?: string;
 }
 
 /** A {@link Deps} with captured output, for in-process tests. */
@@ -209,6 +211,7 @@ export function fakeDeps(options: FakeDepsOptions = {}): FakeDeps {
     os,
     homeDir: () => os === "windows" ? envRecord.USERPROFILE ?? envRecord.HOME : envRecord.HOME,
     selfCommand: () => options.selfCommand ?? ["aws-login"],
+    cwd: () => options.cwd ?? real.cwd(),
     fs: real.fs,
     fetch: options.fetch ?? real.fetch,
     spawn: (argv, spawnOptions) => {

@@ -6,7 +6,7 @@
  */
 
 import { type CliResult, runCli, type Sandbox } from "./cli.ts";
-import { fakeBrowserEnv, onlyCacheFile } from "./e2e.ts";
+import { fakeBrowserEnv, sha256Hex } from "./e2e.ts";
 import type { Emulator } from "../../scripts/emulator/mod.ts";
 
 /** Options of {@link signIn}. */
@@ -25,9 +25,11 @@ export interface SignedIn {
   /** The cache file. */
   readonly path: string;
   readonly entry: Record<string, unknown>;
+  /** The login session ARN. */
+  readonly loginSession: string;
 }
 
-/** Runs `aws-login login` in the sandbox and returns the cache file it wrote. */
+/** Runs `aws-login login` in the sandbox and returns the cache file it wrote (others may exist). */
 export async function signIn(
   emulator: Emulator,
   box: Sandbox,
@@ -48,8 +50,10 @@ export async function signIn(
     }),
   });
   if (result.code !== 0) throw new Error(`login failed (${result.code}):\n${result.stderr}`);
-  const { path, entry } = await onlyCacheFile(box.cacheDir);
-  return { result, path, entry };
+  const loginSession = result.stderr.match(/Updated profile \S+ to use (\S+) credentials/)?.[1];
+  if (loginSession === undefined) throw new Error(`login named no session:\n${result.stderr}`);
+  const path = `${box.cacheDir}/${await sha256Hex(loginSession)}.json`;
+  return { result, path, entry: JSON.parse(await Deno.readTextFile(path)), loginSession };
 }
 
 /**

@@ -1,0 +1,174 @@
+/**
+ * `aws-login doctor` as a real process against the emulator: a healthy session, a skewed clock
+ * (the emulator's `Date` header), environment keys, keys in the credentials file, a profile
+ * without a cache file, an unreachable Sign-In; that it changes no file; the `--json` shape.
+ */
+
+import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
+import { type CliResult, runCli, sandbox } from "../support/cli.ts";
+import { snapshotTree } from "../support/e2e.ts";
+import { signIn } from "../support/session.ts";
+import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
+
+interface Check {
+  id: string;
+  status: "ok" | "warn" | "fail";
+  message: string;
+  fix: string | null;
+}
+
+function checksOf(result: CliResult): Map<string, Check> {
+  const parsed = JSON.parse(result.stdout) as { checks: Check[] };
+  assertEquals(Object.keys(parsed), ["checks"]);
+  return new Map(parsed.checks.map((check) => [check.id, check]));
+}
+
+Deno.test("doctor (process): from a healthy session to each thing that can go wrong", async (t) => {
+  let skew = 0;
+  await using emulator = await startEmulator({
+    regions: ["eu-west-1"],
+    now: () => Date.now() + skew,
+  });
+  await using box = await sandbox();
+  await signIn(emulator, box, { profile: "dev", region: "eu-west-1" });
+  const doctor = async (args: string[], env: Record<string, string> = {}) =>
+    await runCli(["doctor", ...args], {
+      env: await box.env({ AWS_ENDPOINT_URL_SIGNIN: emulator.url, ...env }),
+    });
+
+  await t.step(
+    "a healthy session: every session and clock check ok, exit 0, no file changed",
+    async () => {
+      const before = await snapshotTree(box.home);
+      const result = await doctor(["--profile", "dev", "--json"]);
+      assertEquals(result.code, 0, result.stdout + result.stderr);
+      const checks = checksOf(result);
+      assertEquals([...checks.keys()], [
+        "config",
+        "session",
+        "session.cache",
+        "session.permissions",
+        "session.credentials",
+        "session.end",
+        "precedence.environment",
+        "precedence.aws-profile",
+        "precedence.profile",
+        "clock",
+        "tools.aws-cli",
+        "tools.python",
+        "tools.js-sdk",
+        "browser",
+      ]);
+      for (const check of checks.values()) {
+        assertEquals(Object.keys(check), ["id", "status", "message", "fix"]);
+        assertEquals(check.fix === null, check.status === "ok", check.id);
+      }
+      for (const id of ["session", "session.cache", "session.permissions", "session.credentials"]) {
+        assertEquals(checks.get(id)?.status, "ok", `${id}: ${checks.get(id)?.message}`);
+      }
+      assertStringIncludes(checks.get("session")!.message, DEFAULT_SESSION_ARN);
+      assertMatch(checks.get("session.end")!.message, /ends at the latest .+ UTC, in 12 hours$/);
+      assertMatch(
+        checks.get("clock")!.message,
+        new RegExp(
+          `^This computer's clock is within \\d seconds? of AWS Sign-In \\(the Date header of ${
+            RegExp.escape(emulator.url)
+          }\\)$`,
+        ),
+      );
+      assertEquals(await snapshotTree(box.home), before);
+      // One plain request for the clock, nothing else.
+      assertEquals([emulator.counts.token, emulator.counts.revoke], [1, 0]);
+    },
+  );
+
+  await t.step(
+    "the human report: ok/warn/fail per line, the fix under each, on stdout",
+    async () => {
+      const result = await doctor(["--profile", "dev"]);
+      assertEquals(result.code, 0, result.stderr);
+      assertEquals(result.stderr, "");
+      assertMatch(result.stdout, /^aws-login doctor: profile dev\n\n/);
+      for (const line of result.stdout.split("\n").slice(2, -3)) {
+        assertMatch(line, /^(ok {4}|warn {2}|fail {2}| {6}fix: )\S/);
+      }
+      assertMatch(result.stdout, /\n\n(Nothing to fix\.|\d+ failures?, \d+ warnings?\.)\n$/);
+    },
+  );
+
+  await t.step("a clock 10 minutes off: a warning that says by how much", async () => {
+    skew = 10 * 60_000;
+    const result = await doctor(["--profile", "dev", "--json"]);
+    skew = 0;
+    assertEquals(result.code, 0, result.stdout);
+    const clock = checksOf(result).get("clock")!;
+    assertEquals(clock.status, "warn");
+    assertMatch(clock.message, /^This computer's clock is 10 minutes behind AWS Sign-In/);
+    assertStringIncludes(clock.fix!, "sync the clock");
+  });
+
+  await t.step("keys in the environment, and AWS_PROFILE naming another profile", async () => {
+    const result = await doctor(["--profile", "dev", "--json"], {
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_PROFILE: "prod",
+    });
+    const checks = checksOf(result);
+    assertEquals(checks.get("precedence.environment")?.status, "warn");
+    assertStringIncludes(checks.get("precedence.environment")!.message, "AWS_ACCESS_KEY_ID is set");
+    assertStringIncludes(
+      checks.get("precedence.environment")!.fix!,
+      "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
+    );
+    assertEquals(
+      checks.get("precedence.aws-profile")?.message,
+      'AWS_PROFILE is "prod" in this shell: tools without --profile use profile prod, not dev',
+    );
+    // The key id is never printed.
+    assertEquals(result.stdout.includes("AKIDEXAMPLE"), false);
+  });
+
+  await t.step("keys for the profile in the credentials file: the file and the line", async () => {
+    await Deno.writeTextFile(
+      box.credentialsPath,
+      "[other]\nregion = x\n\n[dev]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = s\n",
+    );
+    const result = await doctor(["--profile", "dev", "--json"]);
+    await Deno.remove(box.credentialsPath);
+    const check = checksOf(result).get("precedence.profile")!;
+    assertEquals(check.status, "warn");
+    assertEquals(
+      check.message,
+      "aws_access_key_id in ~/.aws/credentials line 5: the AWS CLI and SDKs use these access keys for profile dev instead of its login session",
+    );
+    assertEquals(result.stdout.includes("AKIDEXAMPLE"), false);
+  });
+
+  await t.step("a profile whose session has no cache file: fail, exit 1", async () => {
+    const config = await Deno.readTextFile(box.configPath);
+    await Deno.writeTextFile(
+      box.configPath,
+      `${config}\n[profile gone]\nlogin_session = arn:aws:iam::444444444444:user/dave\nregion = eu-west-1\n`,
+    );
+    const result = await doctor(["--profile", "gone"]);
+    await Deno.writeTextFile(box.configPath, config);
+    assertEquals(result.code, 1, result.stdout);
+    assertMatch(
+      result.stdout,
+      /\nfail {2}No cached session: "[^"]+" is missing\n {6}fix: aws-login login --profile gone\n/,
+    );
+  });
+
+  await t.step("AWS Sign-In out of reach: the clock check fails and says why", async () => {
+    const closed = await startEmulator({ regions: ["eu-west-1"] });
+    const url = closed.url;
+    await closed.close();
+    const result = await doctor(["--profile", "dev", "--json"], { AWS_ENDPOINT_URL_SIGNIN: url });
+    assertEquals(result.code, 1, result.stdout);
+    const clock = checksOf(result).get("clock")!;
+    assertEquals(clock.status, "fail");
+    assertTrue(
+      clock.message.startsWith(`Cannot reach ${url}: the connection was refused`),
+      clock.message,
+    );
+  });
+});
