@@ -3,9 +3,9 @@
  * one place where those suggestions are built, so that every message (the warning after `login`,
  * the fixes of `doctor`) offers the same way out.
  *
- * NOTE for `aws-login exec` (being added in another branch): once it exists, suggest
- * `aws-login exec --profile P -- COMMAND` here, in {@link bridgeAdvice} and {@link environmentAdvice};
- * nothing else needs to change.
+ * Two ways out are offered: a profile the tool can read (the `credential_process` bridge), and
+ * `aws-login exec`, which runs the tool with this profile's credentials and nothing that shadows
+ * them.
  *
  * @module
  */
@@ -37,11 +37,25 @@ export function bridgeCommand(profile: string): string {
  * @example
  * ```ts
  * bridgeAdvice("dev");
- * // 'run "aws-login configure credential-process --profile dev-process --source-profile dev", then use profile dev-process'
+ * // 'run "aws-login configure credential-process --profile dev-process --source-profile dev", then use profile dev-process, or run the tool with "aws-login exec --profile dev -- ..."'
  * ```
  */
 export function bridgeAdvice(profile: string): string {
-  return `run "${bridgeCommand(profile)}", then use profile ${profile}-process`;
+  return `run "${
+    bridgeCommand(profile)
+  }", then use profile ${profile}-process, or run the tool with "${execCommand(profile)}"`;
+}
+
+/**
+ * The `exec` command line that runs a tool with a profile's credentials, the tool left as `...`.
+ *
+ * @example
+ * ```ts
+ * execCommand("dev"); // "aws-login exec --profile dev -- ..."
+ * ```
+ */
+export function execCommand(profile: string): string {
+  return `aws-login exec --profile ${quoteWord(profile)} -- ...`;
 }
 
 /**
@@ -51,7 +65,7 @@ export function bridgeAdvice(profile: string): string {
  * @example
  * ```ts
  * environmentAdvice(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], "dev", "linux");
- * // 'unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY") or give tools the profile explicitly (--profile dev)'
+ * // 'unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY"), give tools the profile explicitly (--profile dev), or run them with "aws-login exec --profile dev -- ..."'
  * ```
  */
 export function environmentAdvice(
@@ -62,7 +76,7 @@ export function environmentAdvice(
   const unset = os === "windows"
     ? `Remove-Item ${variables.map((name) => `Env:${name}`).join(", ")}`
     : `unset ${variables.join(" ")}`;
-  return `unset them ("${unset}") or give tools the profile explicitly (--profile ${
+  return `unset them ("${unset}"), give tools the profile explicitly (--profile ${
     quoteWord(profile)
-  })`;
+  }), or run them with "${execCommand(profile)}"`;
 }

@@ -81,11 +81,11 @@ Deno.test("shadowingSources(): each fix says what to run, in the shell's syntax"
   const keys = { ...NONE, variables: { ...NONE.variables, AWS_ACCESS_KEY_ID: true } };
   assertEquals(
     shadowingSources(keys)[0]?.fix,
-    'unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev)',
+    'unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"), give tools the profile explicitly (--profile dev), or run them with "aws-login exec --profile dev -- ..."',
   );
   assertEquals(
     shadowingSources({ ...keys, os: "windows" })[0]?.fix,
-    'unset them ("Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev)',
+    'unset them ("Remove-Item Env:AWS_ACCESS_KEY_ID, Env:AWS_SECRET_ACCESS_KEY, Env:AWS_SESSION_TOKEN"), give tools the profile explicitly (--profile dev), or run them with "aws-login exec --profile dev -- ..."',
   );
   const role = {
     ...NONE,

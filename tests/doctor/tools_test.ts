@@ -19,7 +19,7 @@ import { detectAwsCli, detectJsSdk, detectPython } from "../../lib/doctor/detect
 import { fakeDeps } from "../support/fake_deps.ts";
 
 const BRIDGE =
-  'run "aws-login configure credential-process --profile dev-process --source-profile dev", then use profile dev-process';
+  'run "aws-login configure credential-process --profile dev-process --source-profile dev", then use profile dev-process, or run the tool with "aws-login exec --profile dev -- ..."';
 
 Deno.test("parseAwsVersion() and compareVersions()", () => {
   assertEquals(parseAwsVersion("aws-cli/2.32.0 Python/3.13.7 Linux/6.8 exe/x86_64.ubuntu.24"), {

@@ -243,7 +243,7 @@ Deno.test("login warns in one line when something would be used instead of the n
 
   await t.step("AWS_ACCESS_KEY_ID in the environment", async () => {
     assertEquals(await login({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE" }), [
-      'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev)',
+      'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"), give tools the profile explicitly (--profile dev), or run them with "aws-login exec --profile dev -- ..."',
     ]);
   });
 
@@ -251,7 +251,7 @@ Deno.test("login warns in one line when something would be used instead of the n
     "AWS_PROFILE naming another profile, and keys too: the first, and how many more",
     async () => {
       assertEquals(await login({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_PROFILE: "prod" }), [
-        'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN") or give tools the profile explicitly (--profile dev) (1 more: run "aws-login doctor --profile dev")',
+        'warning: AWS_ACCESS_KEY_ID is set in this shell: the AWS CLI and SDKs use those keys instead of this login unless given --profile dev; unset them ("unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN"), give tools the profile explicitly (--profile dev), or run them with "aws-login exec --profile dev -- ..." (1 more: run "aws-login doctor --profile dev")',
       ]);
       assertEquals(await login({ AWS_PROFILE: "prod" }), [
         'warning: AWS_PROFILE is "prod" in this shell: tools without --profile use profile prod, not dev; set it to dev (export AWS_PROFILE=dev) or give tools --profile dev',
