@@ -101,7 +101,8 @@ async function main(): Promise<void> {
     const arn = await callerIdentity(emulator.url, exported);
     console.log(`\nSTS GetCallerIdentity with those credentials says you are:\n  ${arn}`);
 
-    await awsLogin(["status"], env);
+    // status is a report: it prints on stdout.
+    console.log((await awsLogin(["status"], env)).trimEnd());
     await awsLogin(["logout", "--profile", "demo"], env);
     console.log(
       `\nToken requests served by the emulator: ${emulator.counts.token}; STS calls verified: ${emulator.counts.sts}.`,

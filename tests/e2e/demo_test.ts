@@ -16,5 +16,10 @@ Deno.test("deno task demo signs in against the emulator and prints who is signed
     "STS GetCallerIdentity with those credentials says you are:\n  arn:aws:sts::123456789012:assumed-role/Admin/alice",
   );
   assertStringIncludes(stdout, "STS calls verified: 1.");
+  // status reports on stdout, and the demo shows it.
+  assertStringIncludes(
+    stdout,
+    "arn:aws:sts::123456789012:assumed-role/Admin/alice: credentials valid",
+  );
   assertStringIncludes(stderr, "Updated profile demo to use");
 });
