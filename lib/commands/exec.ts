@@ -40,6 +40,7 @@ import {
   EXEC_MARKER_VARIABLE,
 } from "../aws/child_environment.ts";
 import { joinPath } from "../runtime/paths.ts";
+import { mfaCodePrompter } from "../cli/secret_prompt.ts";
 
 /** The signals passed on to the child. */
 export const FORWARDED_SIGNALS: readonly ForwardedSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -93,7 +94,13 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
   const profile = resolveProfileName(deps, command.profile);
   if (insideExec(deps, profile)) return await runChild(deps, command.argv, {});
   const shared = await loadSharedConfig(deps);
-  const resolve = () => resolveProfileCredentials(deps, { profile });
+  // An MFA code may be asked for once, before the command owns the terminal.
+  let askMfaCode = mfaCodePrompter(deps);
+  const resolve = () => {
+    const resolved = resolveProfileCredentials(deps, { profile, askMfaCode });
+    askMfaCode = undefined;
+    return resolved;
+  };
 
   const cache = command.server
     ? await openCredentialCache(deps, {
@@ -104,7 +111,7 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
     })
     : undefined;
   const direct = cache === undefined
-    ? await resolveProfileCredentials(deps, { profile, shared })
+    ? await resolveProfileCredentials(deps, { profile, shared, askMfaCode })
     : undefined;
 
   const endpoint = cache === undefined ? undefined : await startCredentialEndpoint(deps, {
