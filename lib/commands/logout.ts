@@ -1,7 +1,7 @@
 /**
- * `aws-login logout`: removes cached login sessions (spec §10) through the cache repository. The
- * config file is left alone and no service call is made: the refresh token simply stops being
- * available.
+ * `aws-login logout`: removes cached login sessions (spec §10) through the cache repository, and
+ * the role credentials cached from them (`role_cache.ts`). The config file is left alone and no
+ * service call is made: the refresh token simply stops being available.
  *
  * @module
  */
@@ -15,6 +15,7 @@ import {
   removeSession,
   sessionLocation,
 } from "../aws/login_cache.ts";
+import { removeDerivedRoleCredentials } from "../aws/role_cache.ts";
 
 const LOADED_NOTE_ONE =
   "Note, any local developer tools that have already loaded the access token may continue to use it until its expiration. Access tokens expire in 15 minutes.";
@@ -39,6 +40,7 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
     return;
   }
   await removeSession(deps, await sessionLocation(deps, loginSession));
+  await removeDerivedRoleCredentials(deps, { loginSession });
   deps.stderr.write(
     `Removed cached login credentials for profile '${profile}'. ${LOADED_NOTE_ONE}\n`,
   );
@@ -56,6 +58,7 @@ function isLoginSessionFile(text: string): boolean {
 }
 
 async function logoutAll(deps: Deps): Promise<void> {
+  await removeDerivedRoleCredentials(deps, { all: true });
   let count = 0;
   for (const location of await listSessionFiles(deps)) {
     const text = await readSessionText(deps, location).catch(() => "");

@@ -23,6 +23,9 @@ import {
   readSessionText,
 } from "../aws/login_cache.ts";
 import { decodeJwtPayload } from "../signin/aws_dialect.ts";
+import { type CredentialSource, credentialSource } from "../aws/profile_credentials.ts";
+import { isRoleProfile } from "../aws/role_chain.ts";
+import type { SharedConfig } from "../aws/shared_config.ts";
 
 /** The longest a login session lasts: refresh tokens live up to 12 hours. */
 export const MAX_SESSION_MS = 12 * 3600 * 1000;
@@ -32,6 +35,8 @@ export interface SessionStatus {
   readonly cacheFile: string;
   readonly loginSession: string | null;
   readonly profiles: string[];
+  /** Role profiles whose chain of source profiles ends in this session. */
+  readonly roleProfiles: string[];
   readonly accountId: string | null;
   readonly signInRegion: string | null;
   readonly credentialsExpireAt: string | null;
@@ -59,11 +64,13 @@ export function describeSession(
   profiles: string[],
   knownSession: string | undefined,
   now: Date,
+  roleProfiles: string[] = [],
 ): SessionStatus {
   const base = {
     cacheFile: path,
     loginSession: knownSession ?? null,
     profiles,
+    roleProfiles,
     accountId: null,
     signInRegion: null,
     credentialsExpireAt: null,
@@ -136,6 +143,7 @@ function render(sessions: SessionStatus[], directory: string, now: Date): string
     const lines = [`${s.loginSession ?? "(unknown session)"}: ${STATE_TEXT[s.state]}`];
     const row = (label: string, value: string) => lines.push(`  ${label.padEnd(13)}${value}`);
     row("profiles", s.profiles.length > 0 ? s.profiles.join(", ") : "(none in the config file)");
+    if (s.roleProfiles.length > 0) row("roles", s.roleProfiles.join(", "));
     if (s.accountId) row("account", s.accountId);
     if (s.signInRegion) row("region", s.signInRegion);
     if (s.credentialsExpireAt) {
@@ -149,6 +157,26 @@ function render(sessions: SessionStatus[], directory: string, now: Date): string
     return lines.join("\n");
   });
   return `Login sessions in ${directory}:\n\n${blocks.join("\n\n")}\n`;
+}
+
+/** The role source of a profile, or `undefined` when it is none (or its chain is broken). */
+function roleSourceOf(
+  shared: SharedConfig,
+  profile: string,
+): Extract<CredentialSource, { kind: "assume-role" }> | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    const source = credentialSource(shared, profile);
+    return source.kind === "assume-role" ? source : undefined;
+  } catch {
+    return undefined; // export-credentials says what is wrong with it
+  }
+}
+
+/** The login session at the end of a role profile's chain, trimmed; `undefined` when none. */
+function roleBaseSession(shared: SharedConfig, profile: string): string | undefined {
+  const base = roleSourceOf(shared, profile)?.base;
+  return base?.kind === "login-session" ? base.loginSession.trim() : undefined;
 }
 
 /**
@@ -168,8 +196,13 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   // One pass over the profiles, one hash per distinct session.
   const profilesByFile = new Map<string, { session: string; profiles: string[] }>();
   const nameOfSession = new Map<string, string>();
+  const rolesBySession = new Map<string, string[]>();
   for (const profile of shared.profiles.profiles()) {
     const session = shared.profiles.configProfile(profile)?.login_session?.trim();
+    const roleBase = session ? undefined : roleBaseSession(shared, profile);
+    if (roleBase !== undefined) {
+      rolesBySession.set(roleBase, [...rolesBySession.get(roleBase) ?? [], profile]);
+    }
     if (!session) continue;
     let name = nameOfSession.get(session);
     if (name === undefined) {
@@ -185,7 +218,16 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   let wanted: string | undefined;
   if (command.profile !== undefined) {
     const profile = resolveProfileName(deps, command.profile);
-    const session = profileValues(shared, profile).login_session;
+    const role = roleSourceOf(shared, profile);
+    const session = profileValues(shared, profile).login_session ||
+      roleBaseSession(shared, profile);
+    if (role !== undefined && session) {
+      deps.stderr.write(
+        `Profile ${profile} assumes role ${
+          role.roles.at(-1)!.roleArn
+        } with the login session of profile ${role.base.profile}:\n`,
+      );
+    }
     if (!session) {
       const other = otherCredentials(shared, profile, deps.homeDir());
       deps.stderr.write(
@@ -212,6 +254,7 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
       // A FIFO or an unreadable file: listed as unusable, with why.
       sessions.push({
         ...describeSession(location.path, "", known?.profiles ?? [], known?.session, now),
+        roleProfiles: rolesBySession.get(known?.session ?? "") ?? [],
         problem: (error as Error).message,
       });
       continue;
@@ -222,6 +265,7 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
       known?.profiles ?? [],
       known?.session,
       now,
+      rolesBySession.get(known?.session ?? "") ?? [],
     );
     // Only files that look like login sessions are listed (the directory may hold others).
     if (described.state === "invalid" && known === undefined && !text.includes("accessToken")) {

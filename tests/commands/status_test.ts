@@ -140,6 +140,7 @@ Deno.test("status --json: one object per session on stdout", async () => {
     cacheFile: await fileOf(box, ALICE),
     loginSession: ALICE,
     profiles: ["dev", "dev2"],
+    roleProfiles: [],
     accountId: "111111111111",
     signInRegion: "us-east-2",
     credentialsExpireAt: "2026-11-26T10:12:00.000Z",
@@ -278,4 +279,41 @@ Deno.test("formatWhen() writes UTC times with a rough distance", () => {
     formatWhen(new Date("2026-11-26T07:03:00Z"), now),
     "2026-11-26 07:03 UTC (3 hours ago)",
   );
+});
+
+Deno.test("status shows role profiles beside the session at the end of their chain", async (t) => {
+  await using box = await populated();
+  await Deno.writeTextFile(
+    box.configPath,
+    "\n[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = dev2\n" +
+      "[profile audit]\nrole_arn = arn:aws:iam::210987654321:role/Audit\nsource_profile = deploy\n" +
+      "[profile broken]\nrole_arn = arn:aws:iam::210987654321:role/X\nsource_profile = nowhere\n",
+    { append: true },
+  );
+
+  await t.step("a roles row in the session's block, and in --json", async () => {
+    const text = await status(box, []);
+    assertStringIncludes(
+      text.stderr,
+      `${ALICE}: signed in\n  profiles     dev, dev2\n  roles        deploy, audit\n`,
+    );
+    const json = JSON.parse((await status(box, ["--json"])).stdout) as Record<string, unknown>[];
+    const alice = json.find((s) => s.loginSession === ALICE)!;
+    assertEquals(alice.roleProfiles, ["deploy", "audit"]);
+  });
+
+  await t.step("--profile ROLE: the source session, and its exit code", async () => {
+    const result = await status(box, ["--profile", "audit"]);
+    assertEquals(result.code, 0, result.stderr);
+    assertMatch(
+      result.stderr,
+      new RegExp(
+        `^Profile audit assumes role arn:aws:iam::210987654321:role/Audit with the login session of profile dev2:\n` +
+          `Login sessions in [^\n]+:\n\n${ALICE}: signed in\n`,
+      ),
+    );
+    const broken = await status(box, ["--profile", "broken"]);
+    assertEquals(broken.code, 6);
+    assertStringIncludes(broken.stderr, "Profile broken has no login session");
+  });
 });

@@ -1,9 +1,11 @@
 /**
- * `export-credentials` of role profiles, in process (`run()` with fake dependencies) against the
- * emulator's STS, which verifies every signature against the credentials it issued: a role on a
- * login session, a role chained on a role, static keys at the base, caching (no STS call while the
- * cached credentials are fresh), 16 exports at once, external id, denial, durations, MFA on a
- * (fake) terminal and refused without one, and the configuration errors of a chain.
+ * Role profiles through the commands, in process (`run()` with fake dependencies) against the
+ * emulator's STS, which verifies every signature against the credentials it issued:
+ * `export-credentials` of a role on a login session, of a role chained on a role, of roles on
+ * static keys, caching (no STS call while the cached credentials are fresh), 16 exports at once,
+ * external id, denial, durations, MFA on a (fake) terminal and refused without one, the
+ * configuration errors of a chain; `serve` of a role; `logout`; `configure credential-process`
+ * with a role source. Real SDKs through the bridge and in `exec` are in `tests/interop/`.
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
@@ -450,4 +452,110 @@ Deno.test("export-credentials: role chains that cannot work are errors naming th
     assertFailure(await s.run(["export-credentials", "--profile", profile]), 3, ...parts);
   }
   assertEquals(s.emulator.counts.sts, 0);
+});
+
+Deno.test("logout removes the role credentials derived from the session, and only those", async (t) => {
+  await using s = await signedIn({ sessionArn: USER_SESSION });
+  const dev = processJson(await s.run(["export-credentials", "--profile", "dev"]));
+  await Deno.writeTextFile(
+    s.box.credentialsPath,
+    `[keys]\naws_access_key_id = ${dev.AccessKeyId}\naws_secret_access_key = ${dev.SecretAccessKey}\naws_session_token = ${dev.SessionToken}\n`,
+  );
+  await s.addConfig(
+    `[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = dev\nregion = us-east-1\n` +
+      `[profile keyed]\nrole_arn = ${DEPLOY}\nsource_profile = keys\nregion = us-east-1\n` +
+      `[profile keys]\n`,
+  );
+  processJson(await s.run(["export-credentials", "--profile", "deploy"]));
+  processJson(await s.run(["export-credentials", "--profile", "keyed"]));
+  assertEquals((await roleFiles(s.box)).length, 2);
+
+  await t.step("logout --profile dev: the session and its role credentials", async () => {
+    const outcome = await s.run(["logout", "--profile", "dev"]);
+    assertEquals(outcome.code, 0, outcome.stderr);
+    assertEquals((await roleFiles(s.box)).length, 1);
+    const failed = await s.run(["export-credentials", "--profile", "deploy"]);
+    assertFailure(failed, 6, '"aws-login login --profile dev"');
+  });
+
+  await t.step("logout --all leaves role credentials from static keys", async () => {
+    const outcome = await s.run(["logout", "--all"]);
+    assertEquals(outcome.code, 0, outcome.stderr);
+    assertEquals((await roleFiles(s.box)).length, 1);
+  });
+});
+
+Deno.test("configure credential-process accepts a role profile as its source", async (t) => {
+  await using s = await signedIn();
+  await s.addConfig(
+    `[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = dev\nregion = eu-west-1\n` +
+      `[profile later]\nrole_arn = ${DEPLOY}\nsource_profile = fresh\n[profile fresh]\nregion = eu-west-2\n` +
+      `[profile broken]\nrole_arn = ${DEPLOY}\nsource_profile = nowhere\n`,
+  );
+  const configure = (profile: string, source: string) =>
+    s.run(["configure", "credential-process", "--profile", profile, "--source-profile", source]);
+
+  await t.step("a role on a login session: the bridge, the role's region, no warning", async () => {
+    const outcome = await configure("bridge", "deploy");
+    assertEquals(outcome.code, 0, outcome.stderr);
+    assertTrue(!outcome.stderr.includes("warning"), outcome.stderr);
+    const config = await Deno.readTextFile(s.box.configPath);
+    assertStringIncludes(
+      config,
+      "[profile bridge]\ncredential_process = aws-login export-credentials --profile deploy --format process\nregion = eu-west-1\n",
+    );
+  });
+
+  await t.step("a role on a profile not signed in yet: a warning naming that profile", async () => {
+    const outcome = await configure("bridge2", "later");
+    assertEquals(outcome.code, 0, outcome.stderr);
+    assertStringIncludes(
+      outcome.stderr,
+      'warning: profile fresh has no login session yet; run "aws-login login --profile fresh"',
+    );
+    assertStringIncludes(await Deno.readTextFile(s.box.configPath), "region = eu-west-2\n");
+  });
+
+  await t.step("a role whose chain cannot work: refused, the config as it was", async () => {
+    const before = await Deno.readTextFile(s.box.configPath);
+    const outcome = await configure("bridge3", "broken");
+    assertEquals(outcome.code, 3, outcome.stderr);
+    assertStringIncludes(outcome.stderr, 'The source_profile "nowhere" of profile "broken"');
+    assertEquals(await Deno.readTextFile(s.box.configPath), before);
+  });
+});
+
+Deno.test("serve --profile ROLE hands out the role's credentials", async () => {
+  await using s = await signedIn({ sessionArn: USER_SESSION });
+  await s.addConfig(
+    `[profile deploy]\nrole_arn = ${DEPLOY}\nsource_profile = dev\nregion = us-east-1\n`,
+  );
+  const deps = fakeDeps({ env: s.env, clock: "real" });
+  const exited = run(["serve", "--profile", "deploy"], deps);
+  const deadline = Date.now() + 30_000;
+  while (deps.stdout.text.split("\n").length < 3) {
+    if (Date.now() > deadline) throw new Error(`serve printed nothing:\n${deps.stderr.text}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const [uriLine, tokenLine] = deps.stdout.text.split("\n");
+  const response = await fetch(uriLine!.replace("AWS_CONTAINER_CREDENTIALS_FULL_URI=", ""), {
+    headers: { authorization: tokenLine!.replace("AWS_CONTAINER_AUTHORIZATION_TOKEN=", "") },
+  });
+  const body = await response.json();
+  assertEquals(response.status, 200);
+  const [file] = await roleFiles(s.box);
+  const cached = JSON.parse(await Deno.readTextFile(`${s.box.cacheDir}/roles/${file}`));
+  assertEquals(body.AccessKeyId, cached.AccessKeyId);
+  assertEquals(body.Token, cached.SessionToken);
+  assertMatch(
+    (await callerArn(s.emulator, {
+      AccessKeyId: body.AccessKeyId,
+      SecretAccessKey: body.SecretAccessKey,
+      SessionToken: body.Token,
+    })) ?? "",
+    /assumed-role\/Deploy\//,
+  );
+  deps.raiseSignal("SIGTERM");
+  assertEquals(await exited, 0);
+  assertEquals(s.emulator.counts.assumeRole, 1);
 });
