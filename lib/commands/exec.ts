@@ -30,7 +30,10 @@ import {
 import type { ExecCommand } from "../cli/args.ts";
 import { CommandStartError, failureLine, UsageError } from "../errors.ts";
 import { loadSharedConfig, mergedProfileValues, resolveProfileName } from "../aws/shared_config.ts";
-import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
+import {
+  type CredentialSourceKind,
+  resolveProfileCredentials,
+} from "../aws/profile_credentials.ts";
 import { openCredentialCache } from "../aws/credential_cache.ts";
 import { newToken, startCredentialEndpoint } from "../aws/container_endpoint.ts";
 import {
@@ -140,7 +143,7 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
         credentials,
       });
       if (direct?.expiration !== undefined) {
-        deps.stderr.write(noServerNote(deps, direct.expiration));
+        deps.stderr.write(noServerNote(deps, direct.expiration, direct.source));
       }
       return await runChild(deps, command.argv, { env, unsetEnv: unset });
     } finally {
@@ -151,11 +154,16 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
   }
 }
 
-function noServerNote(deps: Pick<Deps, "now">, expiration: Date): string {
+function noServerNote(
+  deps: Pick<Deps, "now">,
+  expiration: Date,
+  source: CredentialSourceKind,
+): string {
   const minutes = Math.max(0, Math.floor((expiration.getTime() - deps.now().getTime()) / 60_000));
+  const why = source === "login-session" ? " (login credentials last at most 15 minutes)" : "";
   return `aws-login: note: with --no-server the credentials are not refreshed: they expire in ${minutes} minute${
     minutes === 1 ? "" : "s"
-  } (login credentials last at most 15 minutes)\n`;
+  }${why}\n`;
 }
 
 /**

@@ -559,3 +559,28 @@ Deno.test("serve --profile ROLE hands out the role's credentials", async () => {
   assertEquals(await exited, 0);
   assertEquals(s.emulator.counts.assumeRole, 1);
 });
+
+Deno.test("export-credentials of a role on an IAM user's long-term keys (no session token)", async () => {
+  const key = {
+    userArn: "arn:aws:iam::123456789012:user/bob",
+    accessKeyId: "AKIAEXAMPLEBOB000001",
+    secretAccessKey: "bob-secret-0123456789",
+  };
+  await using s = await signedIn({ accessKeys: [key] });
+  await Deno.writeTextFile(
+    s.box.credentialsPath,
+    `[bob]\naws_access_key_id = ${key.accessKeyId}\naws_secret_access_key = ${key.secretAccessKey}\n`,
+  );
+  await s.addConfig(
+    `[profile bob-deploy]\nrole_arn = ${DEPLOY}\nsource_profile = bob\nduration_seconds = 7200\nregion = us-east-1\n`,
+  );
+  const output = processJson(await s.run(["export-credentials", "--profile", "bob-deploy"]));
+  assertMatch(
+    (await callerArn(s.emulator, output)) ?? "",
+    /^arn:aws:sts::210987654321:assumed-role\/Deploy\/botocore-session-\d+$/,
+  );
+  // Two hours: the caller is a user, not a role session.
+  const left = new Date(String(output.Expiration)).getTime() - Date.now();
+  assertTrue(left > 7100_000 && left <= 7200_000, `${left} ms left`);
+  assertEquals(s.emulator.counts.stsRejected, 0);
+});

@@ -7,9 +7,9 @@
  *   `deno compile` follows like static ones, so every module of the program is in the graph;
  * - no module reads a file next to the sources at run time;
  * - the permission set the binaries are built with is enough: the real CLI runs with exactly those
- *   flags through login, export-credentials (with a refresh and through the credential_process
- *   bridge), status, configure credential-process, exec, serve and logout, and fails where a flag
- *   is missing;
+ *   flags through login, export-credentials (with a refresh, through the credential_process
+ *   bridge, and of a role profile, over STS), status, configure credential-process, exec, serve
+ *   and logout, and fails where a flag is missing;
  * - `scripts/compile.ts` fails clearly and leaves nothing behind when it cannot build.
  *
  * With `AWS_LOGIN_BINARY` set to a compiled binary (the release workflow does), the same scenario
@@ -329,12 +329,29 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
     },
   });
 
+  await t.step("a role profile: STS AssumeRole with these permissions", async () => {
+    await Deno.writeTextFile(
+      box.configPath,
+      "\n[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = dev\n",
+      { append: true },
+    );
+    const result = await runCli(["export-credentials", "--profile", "deploy"], {
+      env: { ...await env(box, emulator.url), AWS_ENDPOINT_URL_STS: emulator.url },
+      argv0: program.argv,
+    });
+    parseProcessOutput(result);
+    assertEquals(emulator.counts.assumeRoleByArn, { "arn:aws:iam::210987654321:role/Deploy": 1 });
+  });
+
   await t.step("logout", async () => {
     const result = await run(["logout", "--profile", "dev"]);
     assertEquals(result.code, 0, result.stderr);
     const left = [];
     for await (const entry of Deno.readDir(box.cacheDir)) left.push(entry.name);
     assertEquals(left.filter((name) => name.endsWith(".json")), []);
+    const roles = [];
+    for await (const entry of Deno.readDir(`${box.cacheDir}/roles`)) roles.push(entry.name);
+    assertEquals(roles.filter((name) => name.endsWith(".json")), []);
   });
 }
 
