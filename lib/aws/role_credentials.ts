@@ -23,7 +23,7 @@
 
 import type { Deps, FileLock } from "../runtime/deps.ts";
 import { LockTimeoutError } from "../runtime/deps.ts";
-import { FileSystemError, LoginRequiredError, NetworkError, ServiceError } from "../errors.ts";
+import { FileSystemError, LoginRequiredError, NetworkError } from "../errors.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import type { CacheLocation } from "./login_cache.ts";
 import { lockSession } from "./login_cache.ts";
@@ -121,7 +121,7 @@ export function nextRoleStep(facts: RoleFacts): RoleStep {
   }
 }
 
-/** Credentials that sign a call, and whose they are when known. */
+/** Credentials that sign a call. */
 export interface CallerCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
@@ -168,10 +168,12 @@ function parseNote(text: string): FailureNote | undefined {
   return undefined;
 }
 
-/** A failure that may pass: the service or the network, not the configuration or a refusal. */
+/**
+ * A failure that may pass (throttling, 5xx, network, of STS or of the source's Sign-In refresh),
+ * not the configuration or a refusal.
+ */
 function isPassing(error: unknown): boolean {
-  if (isRetryableSts(error)) return true;
-  return error instanceof ServiceError && error.status >= 500;
+  return isRetryableSts(error);
 }
 
 function minutesLeft(now: number, expiration: Date): string {
@@ -206,15 +208,14 @@ export async function roleCredentials(
   const sourceLoginSession = source.baseIdentity.kind === "login-session"
     ? source.baseIdentity.loginSession.trim()
     : undefined;
-  const caller0 = sourceLoginSession;
 
-  async function callerOf(index: number): Promise<CallerCredentials & { arn?: string }> {
-    if (index === 0) {
-      const base = await options.resolveBase();
-      return { ...base, ...(caller0 === undefined ? {} : { arn: caller0 }) };
-    }
+  /** The credentials that assume role `index`, and whose they are when known (for messages). */
+  async function callerOf(
+    index: number,
+  ): Promise<{ credentials: CallerCredentials; arn: string | undefined }> {
+    if (index === 0) return { credentials: await options.resolveBase(), arn: sourceLoginSession };
     const below = await hop(index - 1);
-    return { ...below, arn: below.assumedRoleArn };
+    return { credentials: below, arn: below.assumedRoleArn || undefined };
   }
 
   async function hop(index: number): Promise<RoleCacheEntry> {
@@ -317,7 +318,7 @@ export async function roleCredentials(
     try {
       assumed = await assumeRole(deps, {
         endpoint: options.endpoint,
-        credentials: caller,
+        credentials: caller.credentials,
       }, {
         roleArn: role.roleArn,
         roleSessionName: role.roleSessionName ?? defaultSessionName(deps.now()),

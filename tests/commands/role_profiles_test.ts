@@ -190,6 +190,15 @@ Deno.test("export-credentials of a role profile on a login session: STS, then th
     assertTrue(renewed.AccessKeyId !== first.AccessKeyId);
     assertEquals(s.emulator.counts.assumeRoleByArn, { [DEPLOY]: 2 });
   });
+
+  await t.step("a cache file that is not one is assumed again and replaced", async () => {
+    const [file] = await roleFiles(s.box);
+    const path = `${s.box.cacheDir}/roles/${file}`;
+    await Deno.writeTextFile(path, '{"Version": 1, "AccessKeyId": "trunc');
+    const output = processJson(await s.run(["export-credentials", "--profile", "deploy"]));
+    assertEquals(s.emulator.counts.assumeRoleByArn, { [DEPLOY]: 3 });
+    assertEquals(JSON.parse(await Deno.readTextFile(path)).AccessKeyId, output.AccessKeyId);
+  });
 });
 
 Deno.test("export-credentials of a role chained on a role, and of roles on static keys", async (t) => {

@@ -111,6 +111,30 @@ Deno.test("compile-ready: the module graph of main.ts is embeddable, dynamic imp
   }
 });
 
+Deno.test("compile-ready: serving cached credentials loads neither the SigV4 signer nor the token client", async () => {
+  const modules = await moduleGraph();
+  const bySpecifier = new Map(modules.map((module) => [module.specifier, module]));
+  for (const command of ["export_credentials", "exec", "serve"]) {
+    // What loading the command's module loads: its static imports, transitively.
+    const loaded = new Set<string>();
+    const pending = [new URL(`lib/commands/${command}.ts`, ROOT).href];
+    while (pending.length > 0) {
+      const specifier = pending.pop()!;
+      if (loaded.has(specifier)) continue;
+      loaded.add(specifier);
+      for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+        const target = dependency.code?.specifier;
+        if (target !== undefined && dependency.isDynamic !== true) pending.push(target);
+      }
+    }
+    for (const lazy of ["lib/signin/sigv4.ts", "lib/aws/sts.ts", "lib/signin/token.ts"]) {
+      assertTrue(!loaded.has(new URL(lazy, ROOT).href), `${command} loads ${lazy} up front`);
+    }
+    assertTrue(![...loaded].some((s) => s.includes("aws4fetch")), `${command} loads aws4fetch`);
+    assertTrue(loaded.has(new URL("lib/aws/role_credentials.ts", ROOT).href), command);
+  }
+});
+
 /** Code without comments, so that an example in a doc comment does not count. */
 function withoutComments(text: string): string {
   return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
