@@ -299,3 +299,16 @@ Deno.test("roleCacheKeyMaterial(): the chain and its parameters, not the profile
     seen.add(material);
   }
 });
+
+Deno.test("credentialSource() hands a role profile's own settings and its services sts block on", () => {
+  const files = shared(
+    `[profile dev]\nlogin_session = ${USER}\n` +
+      `[profile a]\nrole_arn = ${A}\nsource_profile = dev\nregion = eu-west-1\nservices = local\n` +
+      `[services local]\nsts =\n  endpoint_url = http://127.0.0.1:4566\n`,
+  );
+  const source = credentialSource(files, "a");
+  assertEquals(source.kind, "assume-role");
+  if (source.kind !== "assume-role") return;
+  assertEquals(source.profileValues.region, "eu-west-1");
+  assertEquals(source.servicesSts, { endpoint_url: "http://127.0.0.1:4566" });
+});
