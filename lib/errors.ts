@@ -170,6 +170,21 @@ export class FileSystemError extends AwsLoginError {
   }
 }
 
+/**
+ * Why `Deps.startChild` could not start a program. Not an {@link AwsLoginError}: `exec` turns it
+ * into a {@link CommandStartError} for the user. Here rather than in `runtime/deps.ts`, so that the
+ * interface module holds types only.
+ */
+export class ChildStartError extends Error {
+  /** `not-found`: no such program; `not-executable`: it exists but cannot be run. */
+  readonly reason: "not-found" | "not-executable" | "other";
+  constructor(message: string, reason: ChildStartError["reason"], options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ChildStartError";
+    this.reason = reason;
+  }
+}
+
 /** `exec` could not start the command (exit 127 when it does not exist, 126 otherwise). */
 export class CommandStartError extends AwsLoginError {
   constructor(message: string, options: AwsErrorOptions & { notFound: boolean }) {

@@ -135,7 +135,7 @@ function dominantEol(lines: readonly IniLine[]): string {
 }
 
 function appendSection(scan: IniScan, eol: string, newLines: readonly string[]): string {
-  let text = scan.lines.map((line) => line.text + line.eol).join("");
+  let text = scan.body;
   const last = scan.lines.at(-1);
   if (last !== undefined) {
     if (last.eol === "") text += eol;
@@ -152,7 +152,8 @@ function editSection(
   entries: readonly [string, string][],
 ): string {
   const { lines, sections } = scan;
-  const out = lines.map((line) => line.text + line.eol);
+  /** Line index → its new text (terminator included); every other line stays as it is. */
+  const out = new Map<number, string>();
   const occurrences = new Set<number>();
   sections.forEach((section, index) => {
     if (section.name === header) occurrences.add(index);
@@ -182,9 +183,9 @@ function editSection(
     const head = line.text.slice(0, line.separator + 1);
     let gap = line.text.slice(line.separator + 1, line.valueStart);
     if (line.value === "") gap = pyStrip(line.text.charAt(line.separator - 1)) === "" ? " " : "";
-    out[index] = head + gap + value + line.eol;
+    out.set(index, head + gap + value + line.eol);
   }
-  if (missing.length === 0) return out.join("");
+  if (missing.length === 0) return splice(scan, out);
 
   // After the last line of the section's options, before blank lines and comments.
   const anchor = lines.findLastIndex((line) =>
@@ -195,12 +196,29 @@ function editSection(
   if (anchorLine === undefined) throw new Error("The section header line is missing");
   const indent = insertIndent(lines, anchor);
   const block = missing.map(([key, value]) => `${indent}${key} = ${value}`);
-  // `out[anchor]` may already hold a replaced value: append to it, not to the original line.
-  out[anchor] = anchorLine.eol === ""
-    // The last line of the file had no line break: keep it that way.
-    ? out[anchor] + eol + block.join(eol)
-    : out[anchor] + block.map((line) => line + eol).join("");
-  return out.join("");
+  // The anchor may already hold a replaced value: append to it, not to the original line.
+  const anchorText = out.get(anchor) ?? anchorLine.text + anchorLine.eol;
+  out.set(
+    anchor,
+    anchorLine.eol === ""
+      // The last line of the file had no line break: keep it that way.
+      ? anchorText + eol + block.join(eol)
+      : anchorText + block.map((line) => line + eol).join(""),
+  );
+  return splice(scan, out);
+}
+
+/** The text with the lines of `replaced` swapped for their new text, every other byte kept. */
+function splice(scan: IniScan, replaced: ReadonlyMap<number, string>): string {
+  const parts: string[] = [];
+  let from = 0;
+  for (const index of [...replaced.keys()].sort((a, b) => a - b)) {
+    const line = scan.lines[index]!;
+    parts.push(scan.body.slice(from, line.start), replaced.get(index)!);
+    from = line.start + line.text.length + line.eol.length;
+  }
+  parts.push(scan.body.slice(from));
+  return parts.join("");
 }
 
 /**

@@ -89,6 +89,8 @@ export type IniLine =
 export interface IniLineBase {
   /** 1-based line number. */
   readonly number: number;
+  /** Offset of the line in the text after the byte order mark. */
+  readonly start: number;
   /** The line without its terminator (and without the byte order mark on line 1). */
   readonly text: string;
   /** The terminator: `"\n"`, `"\r\n"`, `"\r"`, or `""` for a last line without one. */
@@ -139,6 +141,8 @@ export interface IniContinuationLine extends IniLineBase {
 export interface IniScan {
   /** Whether the text started with a UTF-8 byte order mark (not part of line 1's `text`). */
   readonly bom: boolean;
+  /** The text after the byte order mark: every line's `start` is an offset in it. */
+  readonly body: string;
   /** Every line of the file, in order. Joining `text + eol` (after the mark) gives the input back. */
   readonly lines: IniLine[];
   /** The sections, as in {@link ParsedIni.sections}. */
@@ -255,6 +259,7 @@ export function scanIni(text: string): IniScan {
       ? "\r\n"
       : body.charAt(end);
     const lineText = body.slice(start, end);
+    const lineStart = start;
     start = end + eol.length;
     const number = lines.length + 1;
     const stripped = pyStrip(lineText);
@@ -262,16 +267,33 @@ export function scanIni(text: string): IniScan {
     const first = stripped.charCodeAt(0);
 
     if (first === 0x23 || first === 0x3b) { // "#" or ";"
-      lines.push({ number, text: lineText, eol, indent, section: current, kind: "comment" });
+      lines.push({
+        number,
+        start: lineStart,
+        text: lineText,
+        eol,
+        indent,
+        section: current,
+        kind: "comment",
+      });
       continue;
     }
     if (stripped === "") {
-      lines.push({ number, text: lineText, eol, indent, section: current, kind: "blank" });
+      lines.push({
+        number,
+        start: lineStart,
+        text: lineText,
+        eol,
+        indent,
+        section: current,
+        kind: "blank",
+      });
       continue;
     }
     if (current >= 0 && option >= 0 && indent > indentLevel) {
       lines.push({
         number,
+        start: lineStart,
         text: lineText,
         eol,
         indent,
@@ -281,7 +303,7 @@ export function scanIni(text: string): IniScan {
       });
       continue;
     }
-    const base = { number, text: lineText, eol, indent, section: current };
+    const base = { number, start: lineStart, text: lineText, eol, indent, section: current };
 
     indentLevel = indent;
     const close = stripped.lastIndexOf("]");
@@ -365,6 +387,7 @@ export function scanIni(text: string): IniScan {
 
   return {
     bom,
+    body,
     lines,
     sections: sections.map((section) => buildSection(section, lines, problems)),
     problems: problems.sort((a, b) => a.line - b.line),

@@ -43,7 +43,6 @@ import { roleCredentials } from "./role_credentials.ts";
 import { stsEndpointFor } from "./endpoint_config.ts";
 import { configuredRegion } from "./region.ts";
 import { sectionSettings } from "./profiles.ts";
-import { splitCommandLine } from "../platform/shell_words.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 
 /** A profile whose credentials are its own (not a role's): the base of a role chain. */
@@ -298,6 +297,7 @@ async function runCredentialProcess(
   commandLine: string,
   chain: string[],
 ): Promise<Omit<ProfileCredentials, "source">> {
+  const { splitCommandLine } = await import("../platform/shell_words.ts");
   let argv: string[];
   try {
     argv = splitCommandLine(commandLine, deps.os === "windows" ? "windows" : "posix");

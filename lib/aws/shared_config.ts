@@ -9,7 +9,7 @@ import type { Deps } from "../runtime/deps.ts";
 import { ConfigError, FileSystemError } from "../errors.ts";
 import { type IniSection, parseIni } from "./ini.ts";
 import { otherCredentialKey, ProfileIndex } from "./profiles.ts";
-import { type ConfigEdit, editConfig } from "./config_editor.ts";
+import type { ConfigEdit } from "./config_editor.ts";
 import { expandPath, requireHome } from "./home.ts";
 import { dirnameOf, joinPath } from "../runtime/paths.ts";
 import { LockTimeoutError } from "../runtime/deps.ts";
@@ -283,6 +283,8 @@ export async function writeConfigEdit(
       );
     }
   }
+  // Loaded here, when a command writes: reading the config (export-credentials) does not need it.
+  const { editConfig } = await import("./config_editor.ts");
   let after: string;
   try {
     after = editConfig(before.text, edit);

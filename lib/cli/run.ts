@@ -7,7 +7,6 @@
 import type { Deps } from "../runtime/deps.ts";
 import { AwsLoginError, ExitCode } from "../errors.ts";
 import { type Command, parseCommandLine } from "./args.ts";
-import { helpText, helpTopics, isHelpTopic } from "./help.ts";
 import { closestNames, didYouMean } from "../runtime/suggest.ts";
 import { VERSION } from "../version.ts";
 
@@ -37,7 +36,8 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
  */
 async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
-    case "help":
+    case "help": {
+      const { helpText, helpTopics, isHelpTopic } = await import("./help.ts");
       if (command.topic !== undefined && !isHelpTopic(command.topic)) {
         const suggestion = didYouMean(
           closestNames(command.topic, helpTopics(), { prefixes: true }),
@@ -52,6 +52,7 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       }
       deps.stdout.write(helpText(command.topic));
       return ExitCode.Ok;
+    }
     case "version":
       deps.stdout.write(`aws-login ${VERSION}\n`);
       return ExitCode.Ok;

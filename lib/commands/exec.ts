@@ -20,15 +20,9 @@
  * @module
  */
 
-import {
-  type ChildProcess,
-  ChildStartError,
-  type Deps,
-  type ForwardedSignal,
-  type StartChildOptions,
-} from "../runtime/deps.ts";
+import type { ChildProcess, Deps, ForwardedSignal, StartChildOptions } from "../runtime/deps.ts";
 import type { ExecCommand } from "../cli/args.ts";
-import { CommandStartError, failureLine, UsageError } from "../errors.ts";
+import { ChildStartError, CommandStartError, failureLine, UsageError } from "../errors.ts";
 import { loadSharedConfig, mergedProfileValues, resolveProfileName } from "../aws/shared_config.ts";
 import {
   type CredentialSourceKind,

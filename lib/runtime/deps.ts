@@ -211,17 +211,6 @@ export interface StartChildOptions {
   readonly unsetEnv?: readonly string[];
 }
 
-/** Why {@link Deps.startChild} could not start a program. */
-export class ChildStartError extends Error {
-  /** `not-found`: no such program; `not-executable`: it exists but cannot be run. */
-  readonly reason: "not-found" | "not-executable" | "other";
-  constructor(message: string, reason: ChildStartError["reason"], options?: ErrorOptions) {
-    super(message, options);
-    this.name = "ChildStartError";
-    this.reason = reason;
-  }
-}
-
 /** All effects aws-login performs. */
 export interface Deps {
   /** Current time. */
@@ -271,7 +260,7 @@ export interface Deps {
   onInterrupt(handler: () => void): () => void;
   /**
    * Starts a program with an argv array, stdin, stdout and stderr inherited, and returns at once.
-   * Throws {@link ChildStartError} when it cannot be started.
+   * Throws a `ChildStartError` (`lib/errors.ts`) when it cannot be started.
    */
   startChild(argv: readonly string[], options?: StartChildOptions): ChildProcess;
   /**

@@ -7,7 +7,6 @@
 
 import {
   type ChildProcess,
-  ChildStartError,
   type Deps,
   type FileInfo,
   type FileLock,
@@ -23,7 +22,8 @@ import {
   type SpawnResult,
   type StartChildOptions,
 } from "./deps.ts";
-import { LineReader } from "./line_reader.ts";
+import { ChildStartError } from "../errors.ts";
+import type { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
 import { dirnameOf, joinPath, resolvePath } from "./paths.ts";
 
@@ -54,13 +54,17 @@ function output(stream: typeof Deno.stdout | typeof Deno.stderr): Output {
 
 function input(): Input {
   let reader: LineReader | undefined;
-  const lines = () => reader ??= new LineReader(Deno.stdin.readable);
+  const lines = async () => {
+    // Loaded on first use: most commands never read stdin.
+    const { LineReader } = await import("./line_reader.ts");
+    return reader ??= new LineReader(Deno.stdin.readable);
+  };
   return {
     get isTerminal() {
       return Deno.stdin.isTerminal();
     },
-    readLine() {
-      return lines().readLine();
+    async readLine() {
+      return await (await lines()).readLine();
     },
     raw(): RawInput | undefined {
       if (!Deno.stdin.isTerminal()) return undefined;
@@ -70,8 +74,8 @@ function input(): Input {
         return undefined;
       }
       return {
-        read: () => lines().readChunk(),
-        unread: (text) => lines().unread(text),
+        read: async () => await (await lines()).readChunk(),
+        unread: (text) => reader?.unread(text),
         [Symbol.dispose]() {
           try {
             Deno.stdin.setRaw(false);

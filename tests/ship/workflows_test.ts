@@ -378,6 +378,7 @@ Deno.test("release.yml builds every target of compile.ts natively and smoke-test
       '"$bin" login',
       '"$bin" export-credentials',
       '"$bin" status',
+      '"$bin" exec --profile smoke --',
       '"$bin" logout',
       "tests/ship/compile_ready_test.ts --filter AWS_LOGIN_BINARY",
       'GITHUB_REF_NAME" != "v$version"',

@@ -6,20 +6,20 @@
  * @module
  */
 
-import {
-  type ChildProcess,
-  ChildStartError,
-  type ConsoleSize,
-  type Deps,
-  type ForwardedSignal,
-  type Input,
-  type OsName,
-  type Output,
-  type RawInput,
-  type SpawnOptions,
-  type SpawnResult,
-  type StartChildOptions,
+import type {
+  ChildProcess,
+  ConsoleSize,
+  Deps,
+  ForwardedSignal,
+  Input,
+  OsName,
+  Output,
+  RawInput,
+  SpawnOptions,
+  SpawnResult,
+  StartChildOptions,
 } from "../../lib/runtime/deps.ts";
+import { ChildStartError } from "../../lib/errors.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { LineReader } from "../../lib/runtime/line_reader.ts";
 import { type ClockMode, VirtualClock } from "./virtual_clock.ts";
