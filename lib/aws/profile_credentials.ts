@@ -39,8 +39,6 @@ import {
   roleChain,
   type RoleHop,
 } from "./role_chain.ts";
-import { roleCredentials } from "./role_credentials.ts";
-import { stsEndpointFor } from "./endpoint_config.ts";
 import { configuredRegion } from "./region.ts";
 import { sectionSettings } from "./profiles.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
@@ -265,6 +263,11 @@ async function assumeRoleCredentials(
   askMfaCode: ((serial: string) => Promise<string>) | undefined,
   chain: string[],
 ): Promise<ProfileCredentials> {
+  // Only a role profile needs the role code: serving a login session does not load it.
+  const [{ roleCredentials }, { stsEndpointFor }] = await Promise.all([
+    import("./role_credentials.ts"),
+    import("./sts_endpoint_config.ts"),
+  ]);
   const region = configuredRegion(deps, undefined, source.profileValues.region)?.region;
   const endpoint = stsEndpointFor(deps, region, {
     profile: source.profileValues,

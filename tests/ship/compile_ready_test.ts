@@ -111,7 +111,7 @@ Deno.test("compile-ready: the module graph of main.ts is embeddable, dynamic imp
   }
 });
 
-Deno.test("compile-ready: serving cached credentials loads neither the SigV4 signer nor the token client", async () => {
+Deno.test("compile-ready: serving a login session loads neither the role code, the SigV4 signer nor the token client", async () => {
   const modules = await moduleGraph();
   const bySpecifier = new Map(modules.map((module) => [module.specifier, module]));
   for (const command of ["export_credentials", "exec", "serve"]) {
@@ -127,11 +127,19 @@ Deno.test("compile-ready: serving cached credentials loads neither the SigV4 sig
         if (target !== undefined && dependency.isDynamic !== true) pending.push(target);
       }
     }
-    for (const lazy of ["lib/signin/sigv4.ts", "lib/aws/sts.ts", "lib/signin/token.ts"]) {
-      assertTrue(!loaded.has(new URL(lazy, ROOT).href), `${command} loads ${lazy} up front`);
+    const lazy = [
+      "lib/signin/sigv4.ts",
+      "lib/aws/sts.ts",
+      "lib/aws/role_credentials.ts",
+      "lib/aws/sts_endpoint_config.ts",
+      "lib/signin/sts_endpoints.ts",
+      "lib/signin/token.ts",
+    ];
+    for (const path of lazy) {
+      assertTrue(!loaded.has(new URL(path, ROOT).href), `${command} loads ${path} up front`);
     }
     assertTrue(![...loaded].some((s) => s.includes("aws4fetch")), `${command} loads aws4fetch`);
-    assertTrue(loaded.has(new URL("lib/aws/role_credentials.ts", ROOT).href), command);
+    assertTrue(loaded.has(new URL("lib/aws/profile_credentials.ts", ROOT).href), command);
   }
 });
 

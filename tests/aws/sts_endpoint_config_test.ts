@@ -5,7 +5,7 @@
  */
 
 import { assertEquals, assertThrows } from "../support/assert.ts";
-import { stsEndpointFor } from "../../lib/aws/endpoint_config.ts";
+import { stsEndpointFor } from "../../lib/aws/sts_endpoint_config.ts";
 import { ConfigError } from "../../lib/errors.ts";
 
 Deno.test("stsEndpointFor() reads the STS settings as botocore does", () => {
