@@ -94,41 +94,35 @@ export async function askSecret(
 export const MFA_ATTEMPTS = 3;
 
 /**
- * The MFA prompt a command hands to the credential resolver, or `undefined` when stdin and stderr
- * are not both a terminal. It asks `Enter MFA code for <serial>: ` (botocore's words) and takes a
- * code of 6 digits, asking again after a malformed one.
+ * Asks `Enter MFA code for <serial>: ` (botocore's words) on the terminal, without echo, and takes
+ * a code of 6 digits, asking again after a malformed one (at most {@link MFA_ATTEMPTS} times).
  *
  * @example
  * ```ts ignore
- * await resolveProfileCredentials(deps, { profile, askMfaCode: mfaCodePrompter(deps) });
+ * const code = await askMfaCode(deps, "arn:aws:iam::123456789012:mfa/alice"); // "123456"
  * ```
  */
-export function mfaCodePrompter(
+export async function askMfaCode(
   deps: Pick<Deps, "stdin" | "stderr">,
-): ((serial: string) => Promise<string>) | undefined {
-  if (!canPrompt(deps)) return undefined;
-  return async (serial) => {
-    for (let attempt = 1;; attempt++) {
-      const answer = await askSecret(deps, `Enter MFA code for ${serial}: `);
-      if (answer === undefined) {
-        throw new UsageError(
-          "Cannot ask for the MFA code: the terminal cannot hide what is typed",
-          {
-            code: "MFA_NO_RAW_TERMINAL",
-          },
-        );
-      }
-      if (answer === null) {
-        throw new UsageError("No MFA code was entered", { code: "MFA_CODE_MISSING" });
-      }
-      const code = answer.trim();
-      if (/^\d{6}$/.test(code)) return code;
-      if (attempt >= MFA_ATTEMPTS) {
-        throw new UsageError("The MFA code must be the 6 digits your device shows", {
-          code: "MFA_CODE_INVALID",
-        });
-      }
-      deps.stderr.write("The MFA code is the 6 digits your device shows; try again\n");
+  serial: string,
+): Promise<string> {
+  for (let attempt = 1;; attempt++) {
+    const answer = await askSecret(deps, `Enter MFA code for ${serial}: `);
+    if (answer === undefined) {
+      throw new UsageError("Cannot ask for the MFA code: the terminal cannot hide what is typed", {
+        code: "MFA_NO_RAW_TERMINAL",
+      });
     }
-  };
+    if (answer === null) {
+      throw new UsageError("No MFA code was entered", { code: "MFA_CODE_MISSING" });
+    }
+    const code = answer.trim();
+    if (/^\d{6}$/.test(code)) return code;
+    if (attempt >= MFA_ATTEMPTS) {
+      throw new UsageError("The MFA code must be the 6 digits your device shows", {
+        code: "MFA_CODE_INVALID",
+      });
+    }
+    deps.stderr.write("The MFA code is the 6 digits your device shows; try again\n");
+  }
 }

@@ -37,7 +37,7 @@ import {
   EXEC_MARKER_VARIABLE,
 } from "../aws/child_environment.ts";
 import { joinPath } from "../runtime/paths.ts";
-import { mfaCodePrompter } from "../cli/secret_prompt.ts";
+import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /** The signals passed on to the child. */
 export const FORWARDED_SIGNALS: readonly ForwardedSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];

@@ -17,7 +17,7 @@ import { UsageError } from "../errors.ts";
 import { resolveProfileName } from "../aws/shared_config.ts";
 import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
 import { formatCredentials } from "../aws/export_formats.ts";
-import { mfaCodePrompter } from "../cli/secret_prompt.ts";
+import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /**
  * Prints the credentials of the profile in the asked format.

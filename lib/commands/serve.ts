@@ -26,7 +26,7 @@ import {
 } from "../aws/container_endpoint.ts";
 import { EXEC_MARKER_VARIABLE } from "../aws/child_environment.ts";
 import { quoteWord } from "../platform/shell_words.ts";
-import { mfaCodePrompter } from "../cli/secret_prompt.ts";
+import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /**
  * Reads the token of `--token-file`: the file must be readable by its owner only (mode 0600 or

@@ -5,7 +5,8 @@
 
 import { assertEquals, assertRejects } from "../support/assert.ts";
 import { captureOutput, rawKeysInput, scriptedInput } from "../support/fake_deps.ts";
-import { askSecret, editSecret, mfaCodePrompter } from "../../lib/cli/secret_prompt.ts";
+import { askSecret, editSecret } from "../../lib/cli/secret_prompt.ts";
+import { mfaCodePrompter } from "../../lib/cli/mfa_prompt.ts";
 import { InterruptedError, UsageError } from "../../lib/errors.ts";
 import type { Input } from "../../lib/runtime/deps.ts";
 

@@ -134,6 +134,7 @@ Deno.test("compile-ready: serving a login session loads neither the role code, t
       "lib/aws/sts_endpoint_config.ts",
       "lib/signin/sts_endpoints.ts",
       "lib/signin/token.ts",
+      "lib/cli/secret_prompt.ts",
     ];
     for (const path of lazy) {
       assertTrue(!loaded.has(new URL(path, ROOT).href), `${command} loads ${path} up front`);
