@@ -593,3 +593,48 @@ Deno.test("export-credentials of a role on an IAM user's long-term keys (no sess
   assertTrue(left > 7100_000 && left <= 7200_000, `${left} ms left`);
   assertEquals(s.emulator.counts.stsRejected, 0);
 });
+
+Deno.test("exec --profile ROLE with mfa_serial asks once, before the command owns the terminal", async () => {
+  await using s = await signedIn({
+    sessionArn: USER_SESSION,
+    roles: [{ arn: DEPLOY, mfaSerial: MFA_SERIAL, mfaCode: "123456" }],
+  });
+  await s.addConfig(
+    `[profile mfa]\nrole_arn = ${DEPLOY}\nsource_profile = dev\nmfa_serial = ${MFA_SERIAL}\nregion = us-east-1\n`,
+  );
+  const stdin = rawKeysInput(["123456\r"]);
+  let prompted = "";
+  let seen: Record<string, string> = {};
+  const deps: FakeDeps = fakeDeps({
+    env: s.env,
+    clock: "real",
+    stdin,
+    stderrIsTerminal: true,
+    // A child that asks the endpoint twice, as an SDK would.
+    startChild: (_argv, options) => {
+      prompted = deps.stderr.text;
+      const env = options?.env ?? {};
+      const ask = async () => {
+        const response = await fetch(env.AWS_CONTAINER_CREDENTIALS_FULL_URI!, {
+          headers: { authorization: env.AWS_CONTAINER_AUTHORIZATION_TOKEN! },
+        });
+        return await response.json();
+      };
+      const exited = (async () => {
+        seen = await ask();
+        await ask();
+        return { code: 0, signal: null };
+      })();
+      return { pid: 1, exited, kill: () => {} };
+    },
+  });
+  const code = await run(["exec", "--profile", "mfa", "--", "sdk-program"], deps);
+  assertEquals(code, 0, deps.stderr.text);
+  assertEquals(prompted, `Enter MFA code for ${MFA_SERIAL}: \r\n`);
+  assertEquals(deps.stderr.text, prompted);
+  assertEquals(stdin.rawMode, false);
+  const [file] = await roleFiles(s.box);
+  const cached = JSON.parse(await Deno.readTextFile(`${s.box.cacheDir}/roles/${file}`));
+  assertEquals(seen.AccessKeyId, cached.AccessKeyId);
+  assertEquals(s.emulator.counts.assumeRoleByArn, { [DEPLOY]: 1 });
+});
