@@ -19,9 +19,9 @@ export const ExitCode = {
   Config: 3,
   /** The browser sign-in did not complete: denied, state mismatch, timed out, cancelled. */
   Authorization: 4,
-  /** AWS Sign-In answered with an error. */
+  /** AWS Sign-In or STS answered with an error (access to a role denied, for one). */
   Service: 5,
-  /** There is no usable session: sign in again. */
+  /** There is no usable session: sign in again (or an MFA code is needed and nobody to ask). */
   LoginRequired: 6,
   /** AWS Sign-In could not be reached. */
   Network: 7,
@@ -133,7 +133,7 @@ export class AuthorizationError extends AwsLoginError {
   }
 }
 
-/** AWS Sign-In answered with an error (exit 5). */
+/** AWS Sign-In or STS answered with an error (exit 5). */
 export class ServiceError extends AwsLoginError {
   /** HTTP status of the answer. */
   readonly status: number;

@@ -10,11 +10,12 @@
  *   {@link sessionCredentials};
  * - `static-keys`: `aws_access_key_id` and `aws_secret_access_key` (config or credentials file);
  * - `credential-process`: a `credential_process`, run with the recursion guard of
- *   `profile_chain.ts` (the profile `configure credential-process` writes is one).
- *
- * A new kind (a role profile: `role_arn` + `source_profile`) is one more member of
- * {@link CredentialSource}, one more branch in each function, and a new `source` value callers
- * may show.
+ *   `profile_chain.ts` (the profile `configure credential-process` writes is one);
+ * - `assume-role`: a role profile (`role_arn` + `source_profile`), checked first, as botocore's
+ *   assume-role provider comes before the others: its chain of roles (`role_chain.ts`) down to a
+ *   profile of one of the kinds above, whose credentials assume the first role; each role's
+ *   credentials are cached (`role_credentials.ts`). The STS endpoint and region of every
+ *   `AssumeRole` are those of the asked profile (and the environment), as in botocore.
  *
  * @module
  */
@@ -30,10 +31,35 @@ import {
 import { sessionCredentials } from "./session.ts";
 import { parseExpiresAt } from "./login_cache.ts";
 import { PROFILE_CHAIN_VARIABLE, profileChain } from "./profile_chain.ts";
+import {
+  type BaseIdentity,
+  checkRoleDurations,
+  isRoleProfile,
+  isRoleSessionArn,
+  roleChain,
+  type RoleHop,
+} from "./role_chain.ts";
+import { configuredRegion } from "./region.ts";
+import { sectionSettings } from "./profiles.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
+
+/** A profile whose credentials are its own (not a role's): the base of a role chain. */
+export type DirectSource = Exclude<CredentialSource, { readonly kind: "assume-role" }>;
 
 /** Where a profile's credentials come from, as {@link credentialSource} reads the files. */
 export type CredentialSource =
+  | {
+    readonly kind: "assume-role";
+    readonly profile: string;
+    /** The roles in the order they are assumed; the last is the profile's own. */
+    readonly roles: readonly RoleHop[];
+    /** The profile at the end of the chain, whose credentials assume the first role. */
+    readonly base: DirectSource;
+    /** The asked profile's config values (region, STS endpoint settings). */
+    readonly profileValues: Readonly<Record<string, string>>;
+    /** The `sts` block of the `[services NAME]` section the profile names, if any. */
+    readonly servicesSts: Readonly<Record<string, string>> | undefined;
+  }
   | {
     readonly kind: "login-session";
     readonly profile: string;
@@ -70,8 +96,13 @@ export interface ProfileCredentials {
   readonly accountId: string | undefined;
   /** Which kind of source served them. */
   readonly source: CredentialSourceKind;
-  /** The login cache file that served them (`login-session` only), for callers that watch it. */
+  /**
+   * The cache file that served them (the login session's, or the role's for `assume-role`), for
+   * callers that watch it.
+   */
   readonly cacheFile?: string | undefined;
+  /** The role session (`assume-role` only): `arn:aws:sts::<account>:assumed-role/<role>/<name>`. */
+  readonly assumedRoleArn?: string | undefined;
 }
 
 /** What {@link resolveProfileCredentials} needs. */
@@ -80,6 +111,12 @@ export interface ProfileCredentialsRequest {
   readonly profile: string;
   /** The shared files, when the caller has read them already; read afresh otherwise. */
   readonly shared?: SharedConfig;
+  /**
+   * Asks for the MFA code of a role with `mfa_serial`, on a terminal, without echoing it. Absent
+   * when nobody can be asked (no terminal, or a command that already gave the terminal away): such
+   * a role is then served from its cache until its credentials expire, and refused after.
+   */
+  readonly askMfaCode?: ((serial: string) => Promise<string>) | undefined;
 }
 
 const PROCESS_FAILED = "Error when retrieving credentials from custom process";
@@ -102,6 +139,29 @@ export function credentialSource(shared: SharedConfig, profile: string): Credent
       hint: `Run "aws-login login --profile ${profile}" to create it`,
     });
   }
+  if (!isRoleProfile(mergedProfileValues(shared, profile))) return directSource(shared, profile);
+  const { roles, base } = roleChain(shared, profile, (name) => directSource(shared, name));
+  checkRoleDurations(roles, {
+    firstCaller: base.kind === "login-session" && isRoleSessionArn(base.loginSession)
+      ? base.loginSession.trim()
+      : undefined,
+  });
+  const own = profileValues(shared, profile);
+  const services = own.services?.trim();
+  return {
+    kind: "assume-role",
+    profile,
+    roles,
+    base,
+    profileValues: own,
+    servicesSts: services
+      ? sectionSettings([...shared.config], `services ${services}`)?.nested.sts
+      : undefined,
+  };
+}
+
+/** The sources of a profile's own credentials: login session, static keys, process. */
+function directSource(shared: SharedConfig, profile: string): DirectSource {
   const own = profileValues(shared, profile);
   const merged = mergedProfileValues(shared, profile);
   if (own.login_session) {
@@ -149,6 +209,17 @@ export async function resolveProfileCredentials(
   const chain = profileChain(deps, request.profile);
   const shared = request.shared ?? await loadSharedConfig(deps);
   const source = credentialSource(shared, request.profile);
+  if (source.kind === "assume-role") {
+    return await assumeRoleCredentials(deps, source, request.askMfaCode, chain);
+  }
+  return await directCredentials(deps, source, chain);
+}
+
+async function directCredentials(
+  deps: Deps,
+  source: DirectSource,
+  chain: string[],
+): Promise<ProfileCredentials> {
   switch (source.kind) {
     case "login-session": {
       const { credentials, path } = await sessionCredentials(deps, {
@@ -173,6 +244,54 @@ export async function resolveProfileCredentials(
         source: source.kind,
       };
   }
+}
+
+function baseIdentityOf(base: DirectSource): BaseIdentity {
+  switch (base.kind) {
+    case "login-session":
+      return { kind: "login-session", loginSession: base.loginSession.trim() };
+    case "static-keys":
+      return { kind: "static-keys", accessKeyId: base.accessKeyId };
+    case "credential-process":
+      return { kind: "credential-process", commandLine: base.commandLine };
+  }
+}
+
+async function assumeRoleCredentials(
+  deps: Deps,
+  source: Extract<CredentialSource, { kind: "assume-role" }>,
+  askMfaCode: ((serial: string) => Promise<string>) | undefined,
+  chain: string[],
+): Promise<ProfileCredentials> {
+  // Only a role profile needs the role code: serving a login session does not load it.
+  const [{ roleCredentials }, { stsEndpointFor }] = await Promise.all([
+    import("./role_credentials.ts"),
+    import("./sts_endpoint_config.ts"),
+  ]);
+  const region = configuredRegion(deps, undefined, source.profileValues.region)?.region;
+  const endpoint = stsEndpointFor(deps, region, {
+    profile: source.profileValues,
+    servicesSts: source.servicesSts,
+  });
+  const { entry, path } = await roleCredentials(deps, {
+    profile: source.profile,
+    roles: source.roles,
+    baseIdentity: baseIdentityOf(source.base),
+  }, {
+    endpoint,
+    resolveBase: () => directCredentials(deps, source.base, chain),
+    askMfaCode,
+  });
+  return {
+    accessKeyId: entry.accessKeyId,
+    secretAccessKey: entry.secretAccessKey,
+    sessionToken: entry.sessionToken,
+    expiration: entry.expiration,
+    accountId: entry.accountId,
+    source: source.kind,
+    cacheFile: path,
+    assumedRoleArn: entry.assumedRoleArn,
+  };
 }
 
 async function runCredentialProcess(

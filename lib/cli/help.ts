@@ -25,14 +25,19 @@ Options:
   -h, --help           Show help ("aws-login help COMMAND" for a command)
   -V, --version        Show the version
 
+Role profiles (role_arn and source_profile on top of a login session) work
+with export-credentials, exec, serve and configure credential-process.
+
 Environment: AWS_PROFILE, AWS_REGION, AWS_DEFAULT_REGION, AWS_CONFIG_FILE,
 AWS_SHARED_CREDENTIALS_FILE, AWS_LOGIN_CACHE_DIRECTORY, AWS_ENDPOINT_URL_SIGNIN,
-AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT, BROWSER.
+AWS_ENDPOINT_URL_STS, AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT,
+BROWSER.
 
 Exit codes: 0 ok, 1 internal error (doctor: a check failed), 2 usage,
-3 configuration, 4 sign-in not completed, 5 AWS Sign-In error, 6 sign in
-again, 7 network, 8 file system, 130 interrupted. exec exits with the
-command's code (126: cannot run it, 127: not found).
+3 configuration, 4 sign-in not completed, 5 AWS Sign-In or STS error (such as
+access denied to a role), 6 sign in again (or an MFA code is needed and there
+is no terminal), 7 network, 8 file system, 130 interrupted. exec exits with
+the command's code (126: cannot run it, 127: not found).
 
 Examples:
   aws-login login --profile dev --region eu-west-1
@@ -115,8 +120,13 @@ expire.
 Usage: aws-login export-credentials [--profile NAME] [--format FORMAT]
 
 The credentials go to stdout, refreshed when less than 5 minutes remain. It
-never prompts and never opens a browser: when the session cannot be used, it
-prints one line on stderr saying what to run and exits with a non-zero code.
+never opens a browser: when the session cannot be used, it prints one line on
+stderr saying what to run and exits with a non-zero code.
+
+For a role profile (role_arn, source_profile), the role is assumed with STS
+using the credentials of its source profile, and cached until 5 minutes before
+it expires, in ~/.aws/login/cache/roles. For a role with mfa_serial, the code
+is asked for on a terminal (without echo), and refused without one.
 
 Options:
   --profile NAME    Profile to read (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,
@@ -129,6 +139,7 @@ Examples:
   aws-login export-credentials --profile dev
   eval "$(aws-login export-credentials --profile dev --format env)"
   aws-login export-credentials --profile dev --format fish | source
+  aws-login export-credentials --profile deploy
 `;
 
 const STATUS = `Show the saved login sessions, the profiles that use them and when they
@@ -136,12 +147,13 @@ expire.
 
 Usage: aws-login status [--profile NAME] [--json] [--check]
 
-For each session: the profiles, the session ARN, the account, the sign-in
-region, when the credentials expire and, when known, when the session ends.
-Profiles whose session is not cached are listed too. "A refresh token is on
-disk" says nothing of whether AWS still accepts it: --check tries a refresh for
-real. With --profile, the exit code is 6 when that profile has no usable
-session; with --check, the exit code of the first refresh that failed.
+For each session: the profiles, the role profiles on top of it, the session
+ARN, the account, the sign-in region, when the credentials expire and, when
+known, when the session ends. Profiles whose session is not cached are listed
+too. "A refresh token is on disk" says nothing of whether AWS still accepts it:
+--check tries a refresh for real. With --profile, the exit code is 6 when that
+profile (or the source of a role profile) has no usable session; with --check,
+the exit code of the first refresh that failed.
 
 Options:
   --profile NAME   Show only the session of this profile
@@ -199,13 +211,15 @@ whole command line that runs this program.
 
 Options:
   --profile NAME           The profile to write
-  --source-profile LOGIN   The profile that holds the login session
+  --source-profile LOGIN   The profile that holds the login session, or a role
+                           profile whose source profiles end in one
   --region REGION          Region to write (default: the source profile's)
   -h, --help               Show this help
 
 Examples:
   aws-login configure credential-process --profile tf --source-profile dev
   AWS_PROFILE=tf terraform plan
+  aws-login configure credential-process --profile tf-prod --source-profile prod
 `;
 
 const COMPLETIONS = `Print a shell completion script for commands, options, formats and profiles.

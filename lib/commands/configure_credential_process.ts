@@ -18,9 +18,11 @@ import {
   loadSharedConfig,
   mergedProfileValues,
   profileValues,
+  type SharedConfig,
   writeConfigEdit,
 } from "../aws/shared_config.ts";
 import { otherCredentialStyle } from "../aws/profiles.ts";
+import { isRoleProfile, roleChain } from "../aws/role_chain.ts";
 import { checkRegionName } from "../signin/regions.ts";
 import { joinCommandLine } from "../platform/shell_words.ts";
 import { VERSION } from "../version.ts";
@@ -99,6 +101,24 @@ export function shortenForDisplay(line: string, max = 160): string {
   } characters)`;
 }
 
+/**
+ * The profile at the end of a role profile's chain, when it is a login profile (or one that may
+ * become one: a profile with no credentials yet); `undefined` when the chain ends in static keys
+ * or a `credential_process`. A chain that cannot work (a cycle, a missing profile, ...) is
+ * refused here with its {@link ConfigError}, before anything is written.
+ */
+function roleLoginProfile(
+  shared: SharedConfig,
+  profile: string,
+): { profile: string; values: Readonly<Record<string, string>> } | undefined {
+  const { base } = roleChain(shared, profile, (name) => name);
+  const own = profileValues(shared, base);
+  const merged = mergedProfileValues(shared, base);
+  const hasOther = (merged.aws_access_key_id && merged.aws_secret_access_key) ||
+    merged.credential_process;
+  return own.login_session || !hasOther ? { profile: base, values: own } : undefined;
+}
+
 /** Finds the `aws-login` on PATH and asks its version (thin I/O around {@link chooseBridgeProgram}). */
 async function bridgeProgram(deps: Deps): Promise<BridgeProgram> {
   const self = deps.selfCommand();
@@ -160,9 +180,13 @@ export async function configureCredentialProcess(
 ): Promise<void> {
   const shared = await loadSharedConfig(deps);
   const source = profileValues(shared, command.sourceProfile);
-  if (!source.login_session) {
+  // A role profile is a source too: its chain must be sound, and end in a login session.
+  const login = isRoleProfile(mergedProfileValues(shared, command.sourceProfile))
+    ? roleLoginProfile(shared, command.sourceProfile)
+    : { profile: command.sourceProfile, values: source };
+  if (login !== undefined && !login.values.login_session) {
     deps.stderr.write(
-      `warning: profile ${command.sourceProfile} has no login session yet; run "aws-login login --profile ${command.sourceProfile}" before using profile ${command.profile}\n`,
+      `warning: profile ${login.profile} has no login session yet; run "aws-login login --profile ${login.profile}" before using profile ${command.profile}\n`,
     );
   }
   const target = mergedProfileValues(shared, command.profile);
@@ -185,8 +209,9 @@ export async function configureCredentialProcess(
     deps.os === "windows" ? "windows" : "posix",
   );
   const settings: Record<string, string> = { credential_process: line };
-  // An explicit --region always wins; otherwise the source's region fills a profile that has none.
-  const region = command.region ?? source.region;
+  // An explicit --region always wins; otherwise the source's region (a role's, else that of the
+  // login profile at the end of its chain) fills a profile that has none.
+  const region = command.region ?? (source.region || login?.values.region);
   if (region && (command.region !== undefined || !profileValues(shared, command.profile).region)) {
     const checked = checkRegionName(
       region,

@@ -24,7 +24,10 @@ import type { ChildProcess, Deps, ForwardedSignal, StartChildOptions } from "../
 import type { ExecCommand } from "../cli/args.ts";
 import { ChildStartError, CommandStartError, failureLine, UsageError } from "../errors.ts";
 import { loadSharedConfig, mergedProfileValues, resolveProfileName } from "../aws/shared_config.ts";
-import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
+import {
+  type CredentialSourceKind,
+  resolveProfileCredentials,
+} from "../aws/profile_credentials.ts";
 import { openCredentialCache } from "../aws/credential_cache.ts";
 import { newToken, startCredentialEndpoint } from "../aws/container_endpoint.ts";
 import {
@@ -34,6 +37,7 @@ import {
   EXEC_MARKER_VARIABLE,
 } from "../aws/child_environment.ts";
 import { joinPath } from "../runtime/paths.ts";
+import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /** The signals passed on to the child. */
 export const FORWARDED_SIGNALS: readonly ForwardedSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
@@ -87,7 +91,13 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
   const profile = resolveProfileName(deps, command.profile);
   if (insideExec(deps, profile)) return await runChild(deps, command.argv, {});
   const shared = await loadSharedConfig(deps);
-  const resolve = () => resolveProfileCredentials(deps, { profile });
+  // An MFA code may be asked for once, before the command owns the terminal.
+  let askMfaCode = mfaCodePrompter(deps);
+  const resolve = () => {
+    const resolved = resolveProfileCredentials(deps, { profile, askMfaCode });
+    askMfaCode = undefined;
+    return resolved;
+  };
 
   const cache = command.server
     ? await openCredentialCache(deps, {
@@ -98,7 +108,7 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
     })
     : undefined;
   const direct = cache === undefined
-    ? await resolveProfileCredentials(deps, { profile, shared })
+    ? await resolveProfileCredentials(deps, { profile, shared, askMfaCode })
     : undefined;
 
   const endpoint = cache === undefined ? undefined : await startCredentialEndpoint(deps, {
@@ -127,7 +137,7 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
         credentials,
       });
       if (direct?.expiration !== undefined) {
-        deps.stderr.write(noServerNote(deps, direct.expiration));
+        deps.stderr.write(noServerNote(deps, direct.expiration, direct.source));
       }
       return await runChild(deps, command.argv, { env, unsetEnv: unset });
     } finally {
@@ -138,11 +148,16 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
   }
 }
 
-function noServerNote(deps: Pick<Deps, "now">, expiration: Date): string {
+function noServerNote(
+  deps: Pick<Deps, "now">,
+  expiration: Date,
+  source: CredentialSourceKind,
+): string {
   const minutes = Math.max(0, Math.floor((expiration.getTime() - deps.now().getTime()) / 60_000));
+  const why = source === "login-session" ? " (login credentials last at most 15 minutes)" : "";
   return `aws-login: note: with --no-server the credentials are not refreshed: they expire in ${minutes} minute${
     minutes === 1 ? "" : "s"
-  } (login credentials last at most 15 minutes)\n`;
+  }${why}\n`;
 }
 
 /**

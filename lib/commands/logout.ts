@@ -7,6 +7,7 @@
  * endpoint) never keeps the local files: the line says the session was removed here but not
  * revoked at AWS, and why. `--no-revoke` only removes the files, as aws-cli does. The config file
  * is left alone.
+ * The role credentials cached from a session (`lib/aws/role_cache.ts`) go with it.
  *
  * @module
  */
@@ -38,6 +39,7 @@ import { sessionCredentials, sessionRegion } from "../aws/session.ts";
 import { oauthEndpointFor } from "../aws/endpoint_config.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";
 import { LoginRequiredError } from "../errors.ts";
+import { removeDerivedRoleCredentials } from "../aws/role_cache.ts";
 
 /** How a session's revocation at AWS Sign-In went. */
 export type RevokeOutcome =
@@ -111,6 +113,7 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
   const location = await sessionLocation(deps, loginSession);
   const known = byFile.get(location.name) ?? { loginSession, profiles: [profile] };
   if (await readSessionText(deps, location).catch(() => "") === undefined) {
+    await removeDerivedRoleCredentials(deps, { loginSession });
     deps.stderr.write(
       `No cached login session for profile ${profile} (${loginSession}): nothing to remove\n`,
     );
@@ -126,6 +129,8 @@ async function logoutAll(
   shared: SharedConfig,
   byFile: ReadonlyMap<string, NamedSession>,
 ): Promise<void> {
+  // Role credentials from any login session, whether or not a profile still names it.
+  await removeDerivedRoleCredentials(deps, { all: true });
   const done: SignedOut[] = [];
   for (const location of await listSessionFiles(deps)) {
     const text = await readSessionText(deps, location).catch(() => "");
@@ -194,6 +199,10 @@ async function endSession(
     ? await revokeSession(deps, shared, location, known.loginSession, profile)
     : { kind: "skipped" };
   await removeSession(deps, location);
+  // The role credentials assumed with this session end with it.
+  if (known.loginSession !== undefined) {
+    await removeDerivedRoleCredentials(deps, { loginSession: known.loginSession });
+  }
   return { loginSession: known.loginSession, profiles: known.profiles, outcome };
 }
 

@@ -26,6 +26,7 @@ import {
 } from "../aws/container_endpoint.ts";
 import { EXEC_MARKER_VARIABLE } from "../aws/child_environment.ts";
 import { quoteWord } from "../platform/shell_words.ts";
+import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /**
  * Reads the token of `--token-file`: the file must be readable by its owner only (mode 0600 or
@@ -147,8 +148,14 @@ export async function serve(deps: Deps, command: ServeCommand): Promise<number> 
   const token = command.tokenFile === undefined
     ? newToken(deps)
     : await readTokenFile(deps, command.tokenFile);
+  // An MFA code may be asked for once, at the start; later refreshes cannot ask.
+  let askMfaCode = mfaCodePrompter(deps);
   const cache = await openCredentialCache(deps, {
-    resolve: () => resolveProfileCredentials(deps, { profile }),
+    resolve: () => {
+      const resolved = resolveProfileCredentials(deps, { profile, askMfaCode });
+      askMfaCode = undefined;
+      return resolved;
+    },
     onFailure: (error) => deps.stderr.write(failureLine(error)),
     onRecovery: () =>
       deps.stderr.write(`aws-login: the credentials of profile ${profile} are available again\n`),

@@ -35,6 +35,8 @@ import {
   sessionFilesOfProfiles,
 } from "../aws/login_cache.ts";
 import { sessionCredentials } from "../aws/session.ts";
+import { type CredentialSource, credentialSource } from "../aws/profile_credentials.ts";
+import { isRoleProfile } from "../aws/role_chain.ts";
 
 /** The outcome of `--check` for one session. */
 export interface SessionCheck {
@@ -49,6 +51,8 @@ export interface SessionStatus {
   readonly cacheFile: string;
   readonly loginSession: string | null;
   readonly profiles: string[];
+  /** Role profiles whose chain of source profiles ends in this session. */
+  readonly roleProfiles: string[];
   readonly accountId: string | null;
   readonly signInRegion: string | null;
   readonly credentialsExpireAt: string | null;
@@ -80,11 +84,13 @@ export function describeSession(
   profiles: string[],
   knownSession: string | undefined,
   now: Date,
+  roleProfiles: string[] = [],
 ): SessionStatus {
   const base = {
     cacheFile: path,
     loginSession: knownSession ?? null,
     profiles,
+    roleProfiles,
     accountId: null,
     signInRegion: null,
     credentialsExpireAt: null,
@@ -126,11 +132,16 @@ export function describeSession(
  * missingSession("/c/x.json", { loginSession: "arn:...", profiles: ["dev"] });
  * ```
  */
-export function missingSession(path: string, named: NamedSession): SessionStatus {
+export function missingSession(
+  path: string,
+  named: NamedSession,
+  roleProfiles: string[] = [],
+): SessionStatus {
   return {
     cacheFile: path,
     loginSession: named.loginSession,
     profiles: [...named.profiles],
+    roleProfiles,
     accountId: null,
     signInRegion: null,
     credentialsExpireAt: null,
@@ -200,6 +211,7 @@ export function renderStatus(
     const lines = [`${s.loginSession ?? "(unknown session)"}: ${stateText(s, options.checked)}`];
     const row = (label: string, value: string) => lines.push(`  ${label.padEnd(13)}${value}`);
     row("profiles", s.profiles.length > 0 ? s.profiles.join(", ") : "(none in the config file)");
+    if (s.roleProfiles.length > 0) row("roles", s.roleProfiles.join(", "));
     if (s.accountId) row("account", s.accountId);
     if (s.signInRegion) row("region", s.signInRegion);
     if (s.credentialsExpireAt) {
@@ -216,6 +228,37 @@ export function renderStatus(
   return `Login sessions in ${directory}:\n\n${blocks.join("\n\n")}\n`;
 }
 
+/** The role source of a profile, or `undefined` when it is none (or its chain is broken). */
+function roleSourceOf(
+  shared: SharedConfig,
+  profile: string,
+): Extract<CredentialSource, { kind: "assume-role" }> | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    const source = credentialSource(shared, profile);
+    return source.kind === "assume-role" ? source : undefined;
+  } catch {
+    return undefined; // export-credentials says what is wrong with it
+  }
+}
+
+/** Why a role profile's chain cannot work (`source_profile` missing, a loop, ...); `undefined` when it can or it is no role profile. */
+function roleChainProblem(shared: SharedConfig, profile: string): string | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    credentialSource(shared, profile);
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/** The login session at the end of a role profile's chain, trimmed; `undefined` when none. */
+function roleBaseSession(shared: SharedConfig, profile: string): string | undefined {
+  const base = roleSourceOf(shared, profile)?.base;
+  return base?.kind === "login-session" ? base.loginSession.trim() : undefined;
+}
+
 /**
  * Lists the sessions; returns the exit code: with `--profile`, non-zero when that profile has no
  * usable session; with `--check`, the exit code of the first refresh that failed.
@@ -229,16 +272,37 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   const shared = await loadSharedConfig(deps);
   const directory = loginCacheDirectory(deps);
   const byFile = await sessionFilesOfProfiles(loginSessionProfiles(shared));
+  // Role profiles whose chain ends in a login session, by that session.
+  const rolesBySession = new Map<string, string[]>();
+  for (const name of shared.profiles.profiles()) {
+    if (shared.profiles.configProfile(name)?.login_session?.trim()) continue;
+    const base = roleBaseSession(shared, name);
+    if (base !== undefined) rolesBySession.set(base, [...rolesBySession.get(base) ?? [], name]);
+  }
 
   let locations: CacheLocation[] = await listSessionFiles(deps);
   let wanted: string | undefined;
   let profile: string | undefined;
   if (command.profile !== undefined) {
     profile = resolveProfileName(deps, command.profile);
-    const session = profileValues(shared, profile).login_session;
+    const role = roleSourceOf(shared, profile);
+    const session = profileValues(shared, profile).login_session ||
+      roleBaseSession(shared, profile);
+    if (role !== undefined && session) {
+      (command.json ? deps.stderr : deps.stdout).write(
+        `Profile ${profile} assumes role ${
+          role.roles.at(-1)!.roleArn
+        } with the login session of profile ${role.base.profile}:\n`,
+      );
+    }
     if (!session?.trim()) {
       const other = otherCredentials(shared, profile, deps.homeDir());
-      const text = other === undefined
+      const problem = roleChainProblem(shared, profile);
+      const text = problem !== undefined
+        ? `Profile ${profile} has no login session: ${problem[0]!.toLowerCase()}${
+          problem.slice(1)
+        }\n`
+        : other === undefined
         ? `Profile ${profile} has no login session: run "aws-login login --profile ${profile}"\n`
         : `Profile ${profile} has no login session: it holds ${other.style} credentials ` +
           `(${other.key} in ${other.file}), so aws-login cannot sign it in. Sign in to ` +
@@ -258,12 +322,18 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   const checks = command.check
     ? await checkSessions(deps, shared, locations, byFile, profile)
     : new Map<string, { check: SessionCheck; exitCode: number }>();
-  const sessions = await describeAll(deps, locations, byFile);
+  const sessions = await describeAll(deps, locations, byFile, rolesBySession);
   // Profiles whose session has no cache file.
   const cached = new Set(locations.map((location) => location.name));
   for (const [name, named] of byFile) {
     if (cached.has(name) || (wanted !== undefined && name !== wanted)) continue;
-    sessions.push(missingSession(locationInDirectory(directory, name).path, named));
+    sessions.push(
+      missingSession(
+        locationInDirectory(directory, name).path,
+        named,
+        rolesBySession.get(named.loginSession) ?? [],
+      ),
+    );
   }
   const reported = sessions.map((s) => {
     const checked = checks.get(s.cacheFile);
@@ -289,24 +359,33 @@ async function describeAll(
   deps: Deps,
   locations: readonly CacheLocation[],
   byFile: ReadonlyMap<string, NamedSession>,
+  rolesBySession: ReadonlyMap<string, string[]>,
 ): Promise<SessionStatus[]> {
   const now = deps.now();
   const sessions: SessionStatus[] = [];
   for (const location of locations) {
     const known = byFile.get(location.name);
     const profiles = [...(known?.profiles ?? [])];
+    const roles = rolesBySession.get(known?.loginSession ?? "") ?? [];
     let text: string;
     try {
       text = await readSessionText(deps, location) ?? "";
     } catch (error) {
       // A FIFO or an unreadable file: listed as unusable, with why.
       sessions.push({
-        ...describeSession(location.path, "", profiles, known?.loginSession, now),
+        ...describeSession(location.path, "", profiles, known?.loginSession, now, roles),
         problem: (error as Error).message,
       });
       continue;
     }
-    const described = describeSession(location.path, text, profiles, known?.loginSession, now);
+    const described = describeSession(
+      location.path,
+      text,
+      profiles,
+      known?.loginSession,
+      now,
+      roles,
+    );
     // Only files that look like login sessions are listed (the directory may hold others).
     if (described.state === "invalid" && known === undefined && !text.includes("accessToken")) {
       continue;

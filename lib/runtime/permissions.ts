@@ -12,8 +12,9 @@
  *
  * - **net**: a list, not everything. Deno accepts a leading `*.` wildcard (it matches the name
  *   itself and every subdomain, at any depth) and a port. aws-login connects to the Sign-In
- *   endpoint of a region and nothing else (the authorize page is opened by the browser, not by us),
- *   so the list is derived from the endpoint rules in `lib/signin/endpoints.ts`: for each
+ *   endpoint of a region and, for role profiles, to STS, and nothing else (the authorize page is
+ *   opened by the browser, not by us), so the list is derived from the endpoint rules in
+ *   `lib/signin/endpoints.ts` and `lib/signin/sts_endpoints.ts`: for each
  *   partition and each FIPS / dual-stack variant, the part of the host name after the region label,
  *   on port 443. A wildcard cannot sit in the middle of a name, so the FIPS hosts
  *   (`signin-fips.<region>.amazonaws.com`) need all of `*.amazonaws.com:443`: every AWS service
@@ -66,11 +67,13 @@ export const ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
     "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_ENDPOINT_URL_SIGNIN",
+    "AWS_ENDPOINT_URL_STS",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
     "AWS_LOGIN_CACHE_DIRECTORY",
     "AWS_PROFILE",
     "AWS_REGION",
     "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_STS_REGIONAL_ENDPOINTS",
     "AWS_USE_DUALSTACK_ENDPOINT",
     "AWS_USE_FIPS_ENDPOINT",
     /** The credential_process recursion guard (`lib/commands/export_credentials.ts`). */
@@ -206,8 +209,32 @@ export const SIGN_IN_HOST_PATTERNS: readonly string[] = [
 export const OAUTH_HOST_PATTERNS: readonly string[] = ["*.oauth.signin.aws"];
 
 /**
- * The `--allow-net` list: the loopback listener on any port, the Sign-In and OAuth hosts on port
- * 443.
+ * The host patterns of every AWS STS endpoint (role profiles call `AssumeRole`), derived the same
+ * way from the STS rules in `lib/signin/sts_endpoints.ts`: `sts.amazonaws.com` and
+ * `sts[-fips].<region>.<suffix>`. Most fall under a Sign-In pattern already (`*.amazonaws.com`
+ * covers the global endpoint too); the ISO partitions' dual-stack suffixes do not.
+ * `tests/ship/permissions_test.ts` derives this list from the rules and checks it.
+ */
+export const STS_HOST_PATTERNS: readonly string[] = [
+  "*.amazonaws.com",
+  "*.amazonaws.com.cn",
+  "*.amazonaws.eu",
+  "*.api.amazonwebservices.com.cn",
+  "*.api.amazonwebservices.eu",
+  "*.api.aws",
+  "*.api.aws.hci.ic.gov",
+  "*.api.aws.ic.gov",
+  "*.api.aws.scloud",
+  "*.api.cloud-aws.adc-e.uk",
+  "*.c2s.ic.gov",
+  "*.cloud.adc-e.uk",
+  "*.csp.hci.ic.gov",
+  "*.sc2s.sgov.gov",
+];
+
+/**
+ * The `--allow-net` list: the loopback listener on any port, the Sign-In, OAuth and STS hosts on
+ * port 443 (each pattern once).
  *
  * @example
  * ```ts
@@ -215,11 +242,10 @@ export const OAUTH_HOST_PATTERNS: readonly string[] = ["*.oauth.signin.aws"];
  * ```
  */
 export function netAllowList(): string[] {
-  return [
-    LOOPBACK_HOST,
-    ALL_INTERFACES,
-    ...[...SIGN_IN_HOST_PATTERNS, ...OAUTH_HOST_PATTERNS].map((pattern) => `${pattern}:443`),
+  const patterns = [
+    ...new Set([...SIGN_IN_HOST_PATTERNS, ...OAUTH_HOST_PATTERNS, ...STS_HOST_PATTERNS]),
   ];
+  return [LOOPBACK_HOST, ALL_INTERFACES, ...patterns.map((pattern) => `${pattern}:443`)];
 }
 
 /**

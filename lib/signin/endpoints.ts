@@ -218,7 +218,16 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-function customBase(endpointUrl: string): string {
+/**
+ * Checks a custom endpoint URL (`--endpoint-url`, `AWS_ENDPOINT_URL_*`, `endpoint_url`): absolute,
+ * `https://`, or `http://` to a loopback address only, no credentials in it. Returns it parsed.
+ *
+ * @example
+ * ```ts
+ * checkEndpointUrl("http://127.0.0.1:8787").host; // "127.0.0.1:8787"
+ * ```
+ */
+export function checkEndpointUrl(endpointUrl: string): URL {
   let url: URL;
   try {
     url = new URL(endpointUrl);
@@ -244,6 +253,11 @@ function customBase(endpointUrl: string): string {
       code: "INVALID_ENDPOINT_URL",
     });
   }
+  return url;
+}
+
+function customBase(endpointUrl: string): string {
+  const url = checkEndpointUrl(endpointUrl);
   return `${url.protocol}//${url.host}`;
 }
 

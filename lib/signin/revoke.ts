@@ -69,7 +69,7 @@ export async function revokeRequest(
 ): Promise<Response> {
   const { signRequest } = await import("./sigv4.ts");
   const body = JSON.stringify({ token: refreshToken });
-  const headers = await signRequest({
+  const { headers } = await signRequest({
     url: context.endpoint.revokeUrl,
     method: "POST",
     headers: { "content-type": "application/json", "user-agent": `aws-login/${VERSION}` },

@@ -6,7 +6,13 @@
 
 import { stringViolations } from "./assume_role.ts";
 import { parseRoleArn } from "./iam.ts";
-import type { ApprovalMode, EmulatorOptions, RefreshIdempotency, RoleOption } from "./types.ts";
+import type {
+  AccessKeyOption,
+  ApprovalMode,
+  EmulatorOptions,
+  RefreshIdempotency,
+  RoleOption,
+} from "./types.ts";
 
 /** Default login session ARN. */
 export const DEFAULT_SESSION_ARN = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
@@ -33,6 +39,8 @@ export interface EmulatorConfig {
   readonly revokeAllowed: boolean;
   /** The roles `AssumeRole` knows, by ARN; `null`: any well-formed role ARN. */
   readonly roles: ReadonlyMap<string, RoleConfig> | null;
+  /** Long-term access keys of IAM users, checked. */
+  readonly accessKeys: readonly AccessKeyOption[];
   readonly authCodeTtlSeconds: number;
   readonly dpopIatWindowSeconds: number;
   readonly now: () => number;
@@ -140,6 +148,7 @@ export function resolveConfig(options: EmulatorOptions = {}): EmulatorConfig {
     refreshIdempotencyWindowSeconds,
     revokeAllowed: options.revokeAllowed ?? true,
     roles: options.roles === undefined ? null : resolveRoles(options.roles),
+    accessKeys: resolveAccessKeys(options.accessKeys ?? []),
     authCodeTtlSeconds: positiveInteger("authCodeTtlSeconds", options.authCodeTtlSeconds, 300),
     dpopIatWindowSeconds: positiveInteger(
       "dpopIatWindowSeconds",
@@ -214,6 +223,32 @@ function resolveRoles(roles: readonly RoleOption[]): Map<string, RoleConfig> {
     resolved.set(config.arn, config);
   }
   return resolved;
+}
+
+const USER_ARN = /^arn:aws[a-z-]*:iam::\d{12}:user\/(?:[\x21-\x7E]+\/)?[\w+=,.@-]{1,64}$/;
+
+function resolveAccessKeys(keys: readonly AccessKeyOption[]): AccessKeyOption[] {
+  if (!Array.isArray(keys)) throw new TypeError('Invalid option "accessKeys": it is not an array');
+  const seen = new Set<string>();
+  return keys.map((key) => {
+    const invalid = (why: string) =>
+      new RangeError(`Invalid option "accessKeys": ${JSON.stringify(key?.accessKeyId)} ${why}`);
+    if (typeof key !== "object" || key === null) {
+      throw new TypeError('Invalid option "accessKeys": every key must be an object');
+    }
+    if (typeof key.userArn !== "string" || !USER_ARN.test(key.userArn)) {
+      throw invalid("needs a userArn such as arn:aws:iam::123456789012:user/alice");
+    }
+    if (typeof key.accessKeyId !== "string" || !/^AKIA[A-Z0-9]{16}$/.test(key.accessKeyId)) {
+      throw invalid("is not AKIA and 16 upper-case letters or digits");
+    }
+    if (typeof key.secretAccessKey !== "string" || key.secretAccessKey.length < 16) {
+      throw invalid("needs a secretAccessKey of at least 16 characters");
+    }
+    if (seen.has(key.accessKeyId)) throw invalid("is given twice");
+    seen.add(key.accessKeyId);
+    return { ...key };
+  });
 }
 
 function publicUrls(

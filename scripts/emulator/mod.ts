@@ -21,6 +21,7 @@ export { startEmulator } from "./server.ts";
 export { DEFAULT_SESSION_ARN } from "./config.ts";
 export { parseFault } from "./faults.ts";
 export type {
+  AccessKeyOption,
   ApprovalMode,
   Emulator,
   EmulatorCounts,

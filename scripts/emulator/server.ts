@@ -348,6 +348,7 @@ class RunningEmulator implements Emulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const config = resolveConfig(options);
   const store = new EmulatorStore();
+  for (const key of config.accessKeys) store.addAccessKey(key);
   const faults = new FaultQueue();
   const idTokens = await IdTokenSigner.create();
   const closing = new AbortController();

@@ -276,9 +276,11 @@ export async function verifySigV4(
   const credentials = expected.lookup(parsed.accessKeyId);
   if (credentials === undefined) return failure("InvalidClientTokenId", INVALID_TOKEN_MESSAGE);
   const tokens = headerValues(request, "x-amz-security-token");
-  if (tokens.length !== 1 || !constantTimeEqual(tokens[0] ?? "", credentials.sessionToken)) {
-    return failure("InvalidClientTokenId", INVALID_TOKEN_MESSAGE);
-  }
+  // A long-term access key signs without a session token; temporary credentials need theirs.
+  const tokenOk = credentials.sessionToken === ""
+    ? tokens.length === 0
+    : tokens.length === 1 && constantTimeEqual(tokens[0] ?? "", credentials.sessionToken);
+  if (!tokenOk) return failure("InvalidClientTokenId", INVALID_TOKEN_MESSAGE);
   if (expected.now >= credentials.expiresAt) {
     return failure("ExpiredToken", "The security token included in the request is expired");
   }

@@ -89,8 +89,11 @@ export interface LoginSession {
 export interface IssuedCredentials {
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** `""` for a long-term access key, which signs without a session token. */
   readonly sessionToken: string;
+  /** The caller: a login session, an assumed-role session, or an IAM user (long-term key). */
   readonly sessionArn: string;
+  /** `Infinity` for a long-term access key. */
   readonly expiresAt: number;
 }
 
@@ -244,6 +247,17 @@ export class EmulatorStore {
     };
     this.#credentials.set(credentials.accessKeyId, credentials);
     return credentials;
+  }
+
+  /** Registers a long-term access key of an IAM user (no session token, no expiry). */
+  addAccessKey(key: { userArn: string; accessKeyId: string; secretAccessKey: string }): void {
+    this.#credentials.set(key.accessKeyId, {
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+      sessionToken: "",
+      sessionArn: key.userArn,
+      expiresAt: Number.POSITIVE_INFINITY,
+    });
   }
 
   /** Looks issued credentials up by access key id. */

@@ -31,6 +31,16 @@ export interface RoleOption {
   deny?: boolean;
 }
 
+/** A long-term access key of an IAM user, as `aws_access_key_id` in `~/.aws/credentials` holds it. */
+export interface AccessKeyOption {
+  /** The user, `arn:<partition>:iam::<12 digits>:user/<path/><name>`. */
+  userArn: string;
+  /** `AKIA` and 16 upper-case letters or digits. */
+  accessKeyId: string;
+  /** At least 16 characters. */
+  secretAccessKey: string;
+}
+
 /** Options of {@link startEmulator}. Every field is optional. */
 export interface EmulatorOptions {
   /**
@@ -74,6 +84,13 @@ export interface EmulatorOptions {
    * roles (others are `AccessDenied`, as AWS answers for roles that do not exist).
    */
   roles?: RoleOption[];
+  /**
+   * Long-term access keys STS accepts besides the credentials the emulator issues: requests
+   * signed with them carry no `X-Amz-Security-Token` (one that does is refused, as AWS refuses
+   * it), they never expire, and the caller is the user, so `AssumeRole` with them is not role
+   * chaining.
+   */
+  accessKeys?: AccessKeyOption[];
   /** Lifetime of an authorization code. Default 300 (5 minutes). */
   authCodeTtlSeconds?: number;
   /** Accepted distance of a DPoP proof's `iat` from the emulator clock, either way. Default 300. */

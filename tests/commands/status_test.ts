@@ -150,6 +150,7 @@ Deno.test("status --json: one object per session on stdout, missing ones include
     cacheFile: await fileOf(box, ALICE),
     loginSession: ALICE,
     profiles: ["dev", "dev2"],
+    roleProfiles: [],
     accountId: "111111111111",
     signInRegion: "us-east-2",
     credentialsExpireAt: "2026-11-26T10:12:00.000Z",
@@ -162,6 +163,7 @@ Deno.test("status --json: one object per session on stdout, missing ones include
     cacheFile: await fileOf(box, DAVE),
     loginSession: DAVE,
     profiles: ["gone"],
+    roleProfiles: [],
     accountId: null,
     signInRegion: null,
     credentialsExpireAt: null,
@@ -373,6 +375,46 @@ Deno.test("status --check refreshes each session for real, through the locked re
     assertStringIncludes(
       result.stdout,
       '  check        the refresh failed: Your session has expired: run "aws-login login --profile dev" to sign in again\n',
+    );
+  });
+});
+
+Deno.test("status shows role profiles beside the session at the end of their chain", async (t) => {
+  await using box = await populated();
+  await Deno.writeTextFile(
+    box.configPath,
+    "\n[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = dev2\n" +
+      "[profile audit]\nrole_arn = arn:aws:iam::210987654321:role/Audit\nsource_profile = deploy\n" +
+      "[profile broken]\nrole_arn = arn:aws:iam::210987654321:role/X\nsource_profile = nowhere\n",
+    { append: true },
+  );
+
+  await t.step("a roles row in the session's block, and in --json", async () => {
+    const text = await status(box, []);
+    assertStringIncludes(
+      text.stdout,
+      `${ALICE}: credentials valid\n  profiles     dev, dev2\n  roles        deploy, audit\n`,
+    );
+    const json = JSON.parse((await status(box, ["--json"])).stdout) as Record<string, unknown>[];
+    const alice = json.find((s) => s.loginSession === ALICE)!;
+    assertEquals(alice.roleProfiles, ["deploy", "audit"]);
+  });
+
+  await t.step("--profile ROLE: the source session, and its exit code", async () => {
+    const result = await status(box, ["--profile", "audit"]);
+    assertEquals(result.code, 0, result.stderr);
+    assertMatch(
+      result.stdout,
+      new RegExp(
+        `^Profile audit assumes role arn:aws:iam::210987654321:role/Audit with the login session of profile dev2:\n` +
+          `Login sessions in [^\n]+:\n\n${ALICE}: credentials valid\n`,
+      ),
+    );
+    const broken = await status(box, ["--profile", "broken"]);
+    assertEquals(broken.code, 6);
+    assertEquals(
+      broken.stdout,
+      'Profile broken has no login session: the source_profile "nowhere" of profile "broken" does not exist\n',
     );
   });
 });

@@ -103,6 +103,40 @@ Deno.test("export-credentials (process): refreshes a session near its end, then 
   );
 });
 
+Deno.test("export-credentials (process): 16 processes at once on a role profile, one AssumeRole", async () => {
+  const role = "arn:aws:iam::210987654321:role/Deploy";
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  await signIn(emulator, box, { profile: "dev" });
+  await Deno.writeTextFile(
+    box.configPath,
+    `\n[profile deploy]\nrole_arn = ${role}\nsource_profile = dev\n`,
+    { append: true },
+  );
+  const env = await box.env({
+    AWS_ENDPOINT_URL_SIGNIN: emulator.url,
+    AWS_ENDPOINT_URL_STS: emulator.url,
+    AWS_REGION: "us-east-1",
+  });
+  // A slow answer keeps the AssumeRole in flight while the other processes arrive.
+  emulator.injectFault({ path: "/", action: "AssumeRole", delayMs: 1500 });
+  const results = await within(
+    240,
+    "16 export-credentials processes",
+    Promise.all(
+      Array.from(
+        { length: 16 },
+        () => runCli(["export-credentials", "--profile", "deploy"], { env }),
+      ),
+    ),
+  );
+  const keys = results.map((result) => processJson(result).AccessKeyId);
+  assertEquals(new Set(keys).size, 1);
+  for (const result of results) assertEquals(result.stderr, "");
+  assertEquals(emulator.counts.assumeRole, 1);
+  assertEquals(emulator.counts.assumeRoleByArn, { [role]: 1 });
+});
+
 Deno.test("export-credentials (process): 16 processes at once on a session that needs refreshing", async (t) => {
   await using emulator = await startEmulator();
   await using box = await sandbox();

@@ -685,3 +685,58 @@ Deno.test("startEmulator() validates roles", async () => {
   await using open = await startEmulator();
   assertEquals((await json(await fetch(`${open.url}/_emulator/state`))).roles, null);
 });
+
+Deno.test("STS accepts long-term access keys of IAM users, without a session token", async (t) => {
+  const key = {
+    userArn: "arn:aws:iam::123456789012:user/bob",
+    accessKeyId: "AKIAEXAMPLEBOB000001",
+    secretAccessKey: "bob-secret-0123456789",
+  };
+  await using emulator = await startEmulator({ accessKeys: [key] });
+  const credentials = {
+    accessKeyId: key.accessKeyId,
+    secretAccessKey: key.secretAccessKey,
+    sessionToken: "",
+  };
+
+  await t.step("GetCallerIdentity: the user", async () => {
+    const response = await signedRequest(emulator.url, credentials, { sessionToken: null });
+    const xml = await response.text();
+    assertEquals(response.status, 200, xml);
+    assertEquals(xmlText(xml, "Arn"), key.userArn);
+  });
+
+  await t.step("a session token with a long-term key is refused", async () => {
+    const response = await signedRequest(emulator.url, credentials, {
+      sessionToken: "x".repeat(40),
+    });
+    await assertStsError(response, 403, "InvalidClientTokenId");
+  });
+
+  await t.step("AssumeRole for 12 hours: the user's call is not role chaining", async () => {
+    const body = new URLSearchParams({
+      Action: "AssumeRole",
+      Version: VERSION,
+      RoleArn: ROLE,
+      RoleSessionName: "bob",
+      DurationSeconds: "43200",
+    }).toString();
+    const response = await signedRequest(emulator.url, credentials, { sessionToken: null, body });
+    const xml = await response.text();
+    assertEquals(response.status, 200, xml);
+    assertEquals(xmlText(xml, "Arn"), "arn:aws:sts::210987654321:assumed-role/Deploy/bob");
+  });
+
+  await t.step("the option is checked", async () => {
+    for (
+      const [bad, message] of [
+        [{ ...key, userArn: "arn:aws:iam::123456789012:role/x" }, "userArn"],
+        [{ ...key, accessKeyId: "ASIAEXAMPLE" }, "AKIA"],
+        [{ ...key, secretAccessKey: "short" }, "secretAccessKey"],
+      ] as const
+    ) {
+      await assertRejects(() => startEmulator({ accessKeys: [bad] }), RangeError, message);
+    }
+    await assertRejects(() => startEmulator({ accessKeys: [key, key] }), RangeError, "twice");
+  });
+});

@@ -289,3 +289,41 @@ posixTest(
     assertEquals(result.stderr, "");
   },
 );
+
+Deno.test("inside aws-login exec --profile ROLE, boto3, the AWS CLI v1 and the JS SDK are the assumed role", async (t) => {
+  await requireClients();
+  const role = "arn:aws:iam::210987654321:role/Deploy";
+  await using s = await signedIn();
+  await Deno.writeTextFile(
+    s.box.configPath,
+    `\n[profile deploy]\nrole_arn = ${role}\nsource_profile = login\nrole_session_name = exec-test\nregion = ${REGION}\n`,
+    { append: true },
+  );
+  const env = await parentEnv(s);
+  const assumed = "arn:aws:sts::210987654321:assumed-role/Deploy/exec-test";
+  for (const [name, argv] of Object.entries(clients(s.emulator))) {
+    await t.step(name, async () => {
+      const result = await runProgram(
+        [
+          Deno.execPath(),
+          "run",
+          "--allow-all",
+          "--quiet",
+          MAIN,
+          "exec",
+          "--profile",
+          "deploy",
+          "--",
+          ...argv,
+        ],
+        { env, timeoutMs: CLIENT_TIMEOUT_MS },
+      );
+      const identity = identityOf(result);
+      assertEquals(identity.arn, assumed);
+      if (identity.method) assertEquals(identity.method, "container-role");
+      assertEquals(s.emulator.counts.stsRejected, 0);
+    });
+  }
+  // The role was assumed once; every later exec served it from the role cache.
+  assertEquals(s.emulator.counts.assumeRoleByArn, { [role]: 1 });
+});

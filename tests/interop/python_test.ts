@@ -33,7 +33,15 @@ const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
 const BOTO3_CLIENT = localPath(new URL("./boto3_client.py", import.meta.url));
 const BOTO3_ONE_LINER = 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])';
-const AWS_CLI = ["aws", "sts", "get-caller-identity", "--profile", "process", "--output", "json"];
+const AWS_CLI = [
+  "aws",
+  "sts",
+  "get-caller-identity",
+  "--profile",
+  "process",
+  "--output",
+  "json",
+];
 /** Generous: each client runs `deno run main.ts` once or more, on a small machine. */
 const CLIENT_TIMEOUT_MS = 180_000;
 
@@ -60,15 +68,24 @@ let tools: Promise<string> | undefined;
 /** Checks for python3 with boto3 and for `aws`, once; resolves with e.g. `aws-cli/1.45.11`. */
 function requirePythonTools(): Promise<string> {
   tools ??= (async () => {
-    await requireTool(["python3", "-c", "import boto3, botocore"], "python3 with boto3");
-    const version = await requireTool(["aws", "--version"], "the AWS CLI (aws)");
+    await requireTool(
+      ["python3", "-c", "import boto3, botocore"],
+      "python3 with boto3",
+    );
+    const version = await requireTool(
+      ["aws", "--version"],
+      "the AWS CLI (aws)",
+    );
     return version.split(/\s+/)[0]!;
   })();
   return tools;
 }
 
 /** The environment of a boto3 or AWS CLI process using the bridge profile. */
-async function clientEnv(emulator: Emulator, box: Sandbox): Promise<Record<string, string>> {
+async function clientEnv(
+  emulator: Emulator,
+  box: Sandbox,
+): Promise<Record<string, string>> {
   return await box.env({
     AWS_PROFILE: "process",
     AWS_CONFIG_FILE: box.configPath,
@@ -81,9 +98,14 @@ async function clientEnv(emulator: Emulator, box: Sandbox): Promise<Record<strin
 
 /** Signs in as profile `login` and writes the bridge profile `process`. */
 async function signedInWithBridge(emulator: Emulator, box: Sandbox) {
-  const session = await signIn(emulator, box, { profile: "login", region: REGION });
+  const session = await signIn(emulator, box, {
+    profile: "login",
+    region: REGION,
+  });
   const args = ["configure", "credential-process", "--profile", "process"];
-  const configure = await runCli([...args, "--source-profile", "login"], { env: await box.env() });
+  const configure = await runCli([...args, "--source-profile", "login"], {
+    env: await box.env(),
+  });
   assertEquals(configure.code, 0, configure.stderr);
   return { ...session, configure };
 }
@@ -97,13 +119,21 @@ interface Boto3Output {
   message?: string;
 }
 
-async function runBoto3(emulator: Emulator, box: Sandbox): Promise<Boto3Output & CliResult> {
+async function runBoto3(
+  emulator: Emulator,
+  box: Sandbox,
+): Promise<Boto3Output & CliResult> {
   const env = await clientEnv(emulator, box);
-  const result = await runProgram(["python3", BOTO3_CLIENT], { env, timeoutMs: CLIENT_TIMEOUT_MS });
+  const result = await runProgram(["python3", BOTO3_CLIENT], {
+    env,
+    timeoutMs: CLIENT_TIMEOUT_MS,
+  });
   try {
     return { ...result, ...JSON.parse(result.stdout) };
   } catch {
-    throw new Error(`boto3_client.py printed no JSON (exit ${result.code}):\n${result.stderr}`);
+    throw new Error(
+      `boto3_client.py printed no JSON (exit ${result.code}):\n${result.stderr}`,
+    );
   }
 }
 
@@ -142,8 +172,17 @@ Deno.test("boto3 and the AWS CLI get credentials through the credential_process 
       const main = argv.indexOf(MAIN_PATH);
       assertEquals(argv.slice(0, 2), [Deno.execPath(), "run"], match[1]);
       assertTrue(main > 1, `"${MAIN_PATH}" is not in ${JSON.stringify(argv)}`);
-      assertTrue(argv.slice(2, main).every((flag) => flag.startsWith("--")), match[1]);
-      const command = ["export-credentials", "--profile", "login", "--format", "process"];
+      assertTrue(
+        argv.slice(2, main).every((flag) => flag.startsWith("--")),
+        match[1],
+      );
+      const command = [
+        "export-credentials",
+        "--profile",
+        "login",
+        "--format",
+        "process",
+      ];
       assertEquals(argv.slice(main + 1), command);
       assertStringIncludes(configure.stderr, "Wrote profile process");
     },
@@ -161,27 +200,36 @@ Deno.test("boto3 and the AWS CLI get credentials through the credential_process 
     assertEquals(emulator.counts.stsRejected, 0);
   });
 
-  await t.step("boto3 got the cached credentials from credential_process", async () => {
-    const result = await runBoto3(emulator, box);
-    assertEquals(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    assertEquals(result.method, "custom-process");
-    assertEquals(result.AccessKeyId, cached.accessKeyId);
-    assertEquals(result.Arn, SESSION);
-    assertEquals(emulator.counts.sts, 2);
-    assertEquals(emulator.counts.tokenByGrant.refresh_token, 0);
-  });
+  await t.step(
+    "boto3 got the cached credentials from credential_process",
+    async () => {
+      const result = await runBoto3(emulator, box);
+      assertEquals(result.code, 0, `${result.stdout}\n${result.stderr}`);
+      assertEquals(result.method, "custom-process");
+      assertEquals(result.AccessKeyId, cached.accessKeyId);
+      assertEquals(result.Arn, SESSION);
+      assertEquals(emulator.counts.sts, 2);
+      assertEquals(emulator.counts.tokenByGrant.refresh_token, 0);
+    },
+  );
 
-  await t.step(`the AWS CLI (${awsVersion}) prints the caller identity`, async () => {
-    const env = await clientEnv(emulator, box);
-    const result = await runProgram(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
-    assertEquals(result.code, 0, result.stderr);
-    const identity = JSON.parse(result.stdout);
-    assertEquals(identity.Arn, SESSION);
-    assertEquals(identity.Account, "123456789012");
-    assertEquals(emulator.counts.sts, 3);
-    assertEquals(emulator.counts.stsRejected, 0);
-    assertEquals(emulator.counts.tokenByGrant.refresh_token, 0);
-  });
+  await t.step(
+    `the AWS CLI (${awsVersion}) prints the caller identity`,
+    async () => {
+      const env = await clientEnv(emulator, box);
+      const result = await runProgram(AWS_CLI, {
+        env,
+        timeoutMs: CLIENT_TIMEOUT_MS,
+      });
+      assertEquals(result.code, 0, result.stderr);
+      const identity = JSON.parse(result.stdout);
+      assertEquals(identity.Arn, SESSION);
+      assertEquals(identity.Account, "123456789012");
+      assertEquals(emulator.counts.sts, 3);
+      assertEquals(emulator.counts.stsRejected, 0);
+      assertEquals(emulator.counts.tokenByGrant.refresh_token, 0);
+    },
+  );
 });
 
 Deno.test("boto3 through credential_process refreshes an aged login session", async () => {
@@ -210,27 +258,35 @@ Deno.test("boto3 and the AWS CLI show aws-login's one-line reason after logout",
   await using emulator = await startEmulator();
   await using box = await sandbox();
   await signedInWithBridge(emulator, box);
-  const logout = await runCli(["logout", "--profile", "login"], { env: await box.env() });
+  const logout = await runCli(["logout", "--profile", "login"], {
+    env: await box.env(),
+  });
   assertEquals(logout.code, 0, logout.stderr);
   const reason = `aws-login: Unable to load an existing login session for session ${SESSION}. ` +
     'Run "aws-login login --profile login" to sign in again';
 
-  await t.step("boto3 raises CredentialRetrievalError with the reason", async () => {
-    const result = await runBoto3(emulator, box);
-    assertEquals(result.code, 1, result.stderr);
-    assertEquals(result.error, "CredentialRetrievalError");
-    const message = result.message ?? "";
-    assertStringIncludes(
-      message,
-      `Error when retrieving credentials from custom-process: ${reason}`,
-    );
-    // botocore shows the whole stderr of the process, so that must be this one line.
-    assertEquals(message.trim().split("\n").length, 1, message);
-  });
+  await t.step(
+    "boto3 raises CredentialRetrievalError with the reason",
+    async () => {
+      const result = await runBoto3(emulator, box);
+      assertEquals(result.code, 1, result.stderr);
+      assertEquals(result.error, "CredentialRetrievalError");
+      const message = result.message ?? "";
+      assertStringIncludes(
+        message,
+        `Error when retrieving credentials from custom-process: ${reason}`,
+      );
+      // botocore shows the whole stderr of the process, so that must be this one line.
+      assertEquals(message.trim().split("\n").length, 1, message);
+    },
+  );
 
   await t.step("the AWS CLI exits 255 with the reason", async () => {
     const env = await clientEnv(emulator, box);
-    const result = await runProgram(AWS_CLI, { env, timeoutMs: CLIENT_TIMEOUT_MS });
+    const result = await runProgram(AWS_CLI, {
+      env,
+      timeoutMs: CLIENT_TIMEOUT_MS,
+    });
     assertEquals(result.code, 255, result.stderr);
     assertEquals(result.stdout, "");
     assertStringIncludes(result.stderr, reason);
@@ -238,4 +294,62 @@ Deno.test("boto3 and the AWS CLI show aws-login's one-line reason after logout",
 
   assertEquals(emulator.counts.sts, 0);
   assertEquals(emulator.counts.tokenByGrant.refresh_token, 0);
+});
+
+Deno.test("boto3 and the AWS CLI assume a role through the bridge of a role profile", async (t) => {
+  const awsVersion = await requirePythonTools();
+  const role = "arn:aws:iam::210987654321:role/Deploy";
+  await using emulator = await startEmulator({
+    roles: [{ arn: role, externalId: "ext-1" }],
+  });
+  await using box = await sandbox();
+  await signIn(emulator, box, { profile: "login", region: REGION });
+  await Deno.writeTextFile(
+    box.configPath,
+    `\n[profile deploy]\nrole_arn = ${role}\nsource_profile = login\nexternal_id = ext-1\n`,
+    { append: true },
+  );
+  const configure = await runCli(
+    [
+      "configure",
+      "credential-process",
+      "--profile",
+      "process",
+      "--source-profile",
+      "deploy",
+    ],
+    { env: await box.env() },
+  );
+  assertEquals(configure.code, 0, configure.stderr);
+  assertTrue(!configure.stderr.includes("warning"), configure.stderr);
+  const assumed = /^arn:aws:sts::210987654321:assumed-role\/Deploy\/botocore-session-\d+$/;
+
+  await t.step(
+    "boto3 (no awscrt) is the assumed role; one AssumeRole call",
+    async () => {
+      const result = await runBoto3(emulator, box);
+      assertEquals(result.code, 0, `${result.stdout}\n${result.stderr}`);
+      assertEquals(result.method, "custom-process");
+      assertMatch(result.Arn ?? "", assumed);
+      assertEquals(emulator.counts.assumeRoleByArn, { [role]: 1 });
+      assertEquals(emulator.counts.stsRejected, 0);
+    },
+  );
+
+  await t.step(
+    `the AWS CLI (${awsVersion}) gets the cached role credentials`,
+    async () => {
+      const env = await clientEnv(emulator, box);
+      const result = await runProgram(AWS_CLI, {
+        env,
+        timeoutMs: CLIENT_TIMEOUT_MS,
+      });
+      assertEquals(result.code, 0, result.stderr);
+      const identity = JSON.parse(result.stdout);
+      assertMatch(identity.Arn, assumed);
+      assertEquals(identity.Account, "210987654321");
+      assertEquals(emulator.counts.assumeRole, 1);
+      assertEquals(emulator.counts.stsRejected, 0);
+    },
+  );
 });

@@ -7,9 +7,9 @@
  *   `deno compile` follows like static ones, so every module of the program is in the graph;
  * - no module reads a file next to the sources at run time;
  * - the permission set the binaries are built with is enough: the real CLI runs with exactly those
- *   flags through login, export-credentials (with a refresh and through the credential_process
- *   bridge), status, configure credential-process, exec, serve and logout, and fails where a flag
- *   is missing;
+ *   flags through login, export-credentials (with a refresh, through the credential_process
+ *   bridge, and of a role profile, over STS), status, configure credential-process, exec, serve
+ *   and logout, and fails where a flag is missing;
  * - `scripts/compile.ts` fails clearly and leaves nothing behind when it cannot build.
  *
  * With `AWS_LOGIN_BINARY` set to a compiled binary (the release workflow does), the same scenario
@@ -138,6 +138,39 @@ Deno.test("compile-ready: the SigV4 signer is loaded only when a revocation sign
     "aws4fetch is in the graph",
   );
   assertTrue(modules.some((m) => m.specifier.endsWith("lib/signin/sigv4.ts")));
+});
+
+Deno.test("compile-ready: serving a login session loads neither the role code, the SigV4 signer nor the token client", async () => {
+  const modules = await moduleGraph();
+  const bySpecifier = new Map(modules.map((module) => [module.specifier, module]));
+  for (const command of ["export_credentials", "exec", "serve"]) {
+    // What loading the command's module loads: its static imports, transitively.
+    const loaded = new Set<string>();
+    const pending = [new URL(`lib/commands/${command}.ts`, ROOT).href];
+    while (pending.length > 0) {
+      const specifier = pending.pop()!;
+      if (loaded.has(specifier)) continue;
+      loaded.add(specifier);
+      for (const dependency of bySpecifier.get(specifier)?.dependencies ?? []) {
+        const target = dependency.code?.specifier;
+        if (target !== undefined && dependency.isDynamic !== true) pending.push(target);
+      }
+    }
+    const lazy = [
+      "lib/signin/sigv4.ts",
+      "lib/aws/sts.ts",
+      "lib/aws/role_credentials.ts",
+      "lib/aws/sts_endpoint_config.ts",
+      "lib/signin/sts_endpoints.ts",
+      "lib/signin/token.ts",
+      "lib/cli/secret_prompt.ts",
+    ];
+    for (const path of lazy) {
+      assertTrue(!loaded.has(new URL(path, ROOT).href), `${command} loads ${path} up front`);
+    }
+    assertTrue(![...loaded].some((s) => s.includes("aws4fetch")), `${command} loads aws4fetch`);
+    assertTrue(loaded.has(new URL("lib/aws/profile_credentials.ts", ROOT).href), command);
+  }
 });
 
 /** Code without comments, so that an example in a doc comment does not count. */
@@ -359,6 +392,21 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
     },
   });
 
+  await t.step("a role profile: STS AssumeRole with these permissions", async () => {
+    await Deno.writeTextFile(
+      box.configPath,
+      "\n[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = dev\n" +
+        "region = eu-west-1\n", // the one region this emulator serves, STS included
+      { append: true },
+    );
+    const result = await runCli(["export-credentials", "--profile", "deploy"], {
+      env: { ...await env(box, emulator.url), AWS_ENDPOINT_URL_STS: emulator.url },
+      argv0: program.argv,
+    });
+    parseProcessOutput(result);
+    assertEquals(emulator.counts.assumeRoleByArn, { "arn:aws:iam::210987654321:role/Deploy": 1 });
+  });
+
   await t.step("logout, revoking the session at the emulator", async () => {
     const result = await run(["logout", "--profile", "dev"]);
     assertEquals(result.code, 0, result.stderr);
@@ -370,6 +418,9 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
     const left = [];
     for await (const entry of Deno.readDir(box.cacheDir)) left.push(entry.name);
     assertEquals(left.filter((name) => name.endsWith(".json")), []);
+    const roles = [];
+    for await (const entry of Deno.readDir(`${box.cacheDir}/roles`)) roles.push(entry.name);
+    assertEquals(roles.filter((name) => name.endsWith(".json")), []);
   });
 }
 

@@ -13,6 +13,7 @@ import {
   OAUTH_HOST_PATTERNS,
   permissionFlags,
   SIGN_IN_HOST_PATTERNS,
+  STS_HOST_PATTERNS,
 } from "../../lib/runtime/permissions.ts";
 import { ENV_NAMES } from "../../lib/platform/browser.ts";
 import { PROFILE_CHAIN_VARIABLE } from "../../lib/aws/profile_chain.ts";
@@ -23,6 +24,7 @@ import {
   resolveOAuthEndpoint,
   resolveSignInEndpoint,
 } from "../../lib/signin/endpoints.ts";
+import { resolveStsEndpoint } from "../../lib/signin/sts_endpoints.ts";
 import { localPath } from "../support/paths.ts";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -168,23 +170,46 @@ function coveredBy(pattern: string, host: string): boolean {
   return host === suffix || host.endsWith(`.${suffix}`);
 }
 
+type Variant = [useFips: boolean, useDualStack: boolean, mode: "regional" | "legacy"];
+
+/** FIPS, dual-stack and `sts_regional_endpoints`, every combination. */
+const VARIANTS: readonly Variant[] = [false, true].flatMap((fips) =>
+  [false, true].flatMap((dualStack) =>
+    (["regional", "legacy"] as const).map((mode): Variant => [fips, dualStack, mode])
+  )
+);
+
+/** The host of an endpoint rule's answer, or `undefined` for a variant that does not exist. */
+type HostRule = (
+  region: string | undefined,
+  options: { useFips: boolean; useDualStack: boolean; regionalEndpoints: "regional" | "legacy" },
+) => string | undefined;
+
+function tryHost(resolve: () => string): string | undefined {
+  try {
+    return new URL(resolve()).hostname;
+  } catch {
+    return undefined; // a variant the partition does not have (dual-stack in the ISO partitions)
+  }
+}
+
+const SIGN_IN_RULE: HostRule = (region, options) =>
+  region === undefined ? undefined : tryHost(() => resolveSignInEndpoint(region, options).base);
+const STS_RULE: HostRule = (region, options) =>
+  tryHost(() => resolveStsEndpoint(region, options).url);
+
 /** The host patterns as the endpoint rules give them: the part of each host after its region. */
-function derivedHostPatterns(): string[] {
+function derivedHostPatterns(rule: HostRule): string[] {
   const patterns = new Set<string>();
   for (const partition of PARTITIONS) {
-    for (const region of SAMPLE_REGIONS[partition.id] ?? []) {
-      for (const useFips of [false, true]) {
-        for (const useDualStack of [false, true]) {
-          let host: string;
-          try {
-            host = new URL(resolveSignInEndpoint(region, { useFips, useDualStack }).base).hostname;
-          } catch {
-            continue; // a variant the partition does not have (dual-stack in the ISO partitions)
-          }
-          const labels = host.split(".");
-          const index = labels.indexOf(region);
-          patterns.add(index === -1 ? host : `*.${labels.slice(index + 1).join(".")}`);
-        }
+    for (const region of [undefined, ...SAMPLE_REGIONS[partition.id] ?? []]) {
+      for (const [useFips, useDualStack, regionalEndpoints] of VARIANTS) {
+        const host = rule(region, { useFips, useDualStack, regionalEndpoints });
+        if (host === undefined) continue;
+        // No region given: the global host, or a host with the region "aws-global".
+        const labels = host.split(".");
+        const index = labels.indexOf(region ?? "aws-global");
+        patterns.add(index === -1 ? host : `*.${labels.slice(index + 1).join(".")}`);
       }
     }
   }
@@ -195,7 +220,11 @@ function derivedHostPatterns(): string[] {
 }
 
 Deno.test("SIGN_IN_HOST_PATTERNS is what the endpoint rules give", () => {
-  assertEquals([...SIGN_IN_HOST_PATTERNS].sort(), derivedHostPatterns());
+  assertEquals([...SIGN_IN_HOST_PATTERNS].sort(), derivedHostPatterns(SIGN_IN_RULE));
+});
+
+Deno.test("STS_HOST_PATTERNS is what the STS endpoint rules give", () => {
+  assertEquals([...STS_HOST_PATTERNS].sort(), derivedHostPatterns(STS_RULE));
 });
 
 /** The OAuth host of every partition that has one, as a pattern: the part after the region. */
@@ -244,17 +273,13 @@ const REGIONS = [
   "eusc-de-east-1",
 ];
 
-function signInHosts(): string[] {
+function ruleHosts(): string[] {
   const hosts = new Set<string>();
-  for (const region of REGIONS) {
-    for (const useFips of [false, true]) {
-      for (const useDualStack of [false, true]) {
-        try {
-          const base = resolveSignInEndpoint(region, { useFips, useDualStack }).base;
-          hosts.add(`${new URL(base).hostname}:443`);
-        } catch {
-          // a variant that partition does not offer
-        }
+  for (const region of [undefined, ...REGIONS]) {
+    for (const [useFips, useDualStack, regionalEndpoints] of VARIANTS) {
+      for (const rule of [SIGN_IN_RULE, STS_RULE]) {
+        const host = rule(region, { useFips, useDualStack, regionalEndpoints });
+        if (host !== undefined) hosts.add(`${host}:443`);
       }
     }
     try {
@@ -266,9 +291,9 @@ function signInHosts(): string[] {
   return [...hosts].sort();
 }
 
-Deno.test("--allow-net lets Deno reach every Sign-In and OAuth endpoint and the listeners, nothing else", async () => {
+Deno.test("--allow-net lets Deno reach every Sign-In, OAuth and STS endpoint and the listeners, nothing else", async () => {
   const allowed = [
-    ...signInHosts(),
+    ...ruleHosts(),
     "127.0.0.1:0",
     "127.0.0.1:8787",
     "127.0.0.1:65535",
@@ -276,7 +301,7 @@ Deno.test("--allow-net lets Deno reach every Sign-In and OAuth endpoint and the 
     "0.0.0.0:9911",
   ];
   assertTrue(allowed.includes("us-east-1.oauth.signin.aws:443"));
-  assertTrue(allowed.length > 40, `${allowed.length} hosts`);
+  assertTrue(allowed.length > 100, `${allowed.length} hosts`);
   const denied = [
     "localhost:8787",
     "[::1]:8787",
