@@ -180,7 +180,8 @@ tools here that cannot read login_session (the AWS CLI, boto3, the JS SDK in
 this directory), with the bridge command for each; and what login would do to
 open a browser. It never prompts, opens a browser or changes a file; its only
 request reads the time of the profile's Sign-In endpoint. The exit code is 0
-when nothing failed, 1 otherwise.
+when nothing failed, 1 otherwise. For a role profile, its chain of roles,
+then the login profile at the end of it.
 
 Options:
   --profile NAME   Profile to check (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,

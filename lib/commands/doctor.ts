@@ -11,14 +11,24 @@
 
 import type { Deps } from "../runtime/deps.ts";
 import type { DoctorCommand } from "../cli/args.ts";
-import { loadSharedConfig, profileValues, resolveProfileName } from "../aws/shared_config.ts";
-import { precedenceFacts, shadowingSources } from "../aws/precedence.ts";
+import {
+  loadSharedConfig,
+  profileValues,
+  resolveProfileName,
+  type SharedConfig,
+} from "../aws/shared_config.ts";
+import { precedenceFacts, type Shadow, shadowingSources } from "../aws/precedence.ts";
+import { credentialSource } from "../aws/profile_credentials.ts";
+import { isRoleProfile } from "../aws/role_chain.ts";
+import { AwsLoginError } from "../errors.ts";
 import {
   browserCheck,
   type Check,
   clockCheck,
   ok,
   precedenceChecks,
+  roleCheck,
+  type RoleFacts,
   sessionChecks,
   warn,
 } from "../doctor/checks.ts";
@@ -67,7 +77,52 @@ export function renderDoctor(profile: string, checks: readonly Check[]): string 
 }
 
 /**
- * Runs every check for a profile; returns the exit code.
+ * What tools would use instead of the profile's login session: the environment and `AWS_PROFILE`
+ * as seen by the asked profile, and other credentials in the profile whose login session it is (a
+ * role profile's own `role_arn` is the point, not a shadow).
+ */
+function shadows(
+  deps: Deps,
+  shared: SharedConfig,
+  profile: string,
+  role: RoleFacts | undefined,
+): Shadow[] {
+  const own = shadowingSources(precedenceFacts(deps, shared, profile));
+  if (role === undefined) return own;
+  if (role.kind === "broken") return own.filter((shadow) => shadow.kind !== "profile");
+  const sessionProfile = role.base.profile;
+  return [
+    ...own.filter((shadow) => shadow.kind !== "profile"),
+    ...shadowingSources(precedenceFacts(deps, shared, sessionProfile))
+      .filter((shadow) => shadow.kind === "profile"),
+  ];
+}
+
+/** The chain of a role profile as the doctor reports it; `undefined` for any other profile. */
+function roleFacts(shared: SharedConfig, profile: string): RoleFacts | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    const source = credentialSource(shared, profile);
+    if (source.kind !== "assume-role") return undefined;
+    return {
+      kind: "chain",
+      profile,
+      roles: source.roles.map(({ profile, roleArn, mfaSerial }) => ({
+        profile,
+        roleArn,
+        mfaSerial,
+      })),
+      base: { profile: source.base.profile, kind: source.base.kind },
+    };
+  } catch (error) {
+    if (!(error instanceof AwsLoginError)) throw error;
+    return { kind: "broken", profile, problem: error.message, hint: error.hint };
+  }
+}
+
+/**
+ * Runs every check for a profile; returns the exit code. For a role profile, the session checks
+ * are those of the login profile at the end of its chain.
  *
  * @example
  * ```ts ignore
@@ -77,10 +132,13 @@ export function renderDoctor(profile: string, checks: readonly Check[]): string 
 export async function doctor(deps: Deps, command: DoctorCommand): Promise<number> {
   const profile = resolveProfileName(deps, command.profile);
   const shared = await loadSharedConfig(deps);
-  const session = await detectSession(deps, shared, profile);
+  const role = roleFacts(shared, profile);
+  // The profile whose login session the asked profile's credentials come from.
+  const sessionProfile = role?.kind === "chain" ? role.base.profile : profile;
+  const session = await detectSession(deps, shared, sessionProfile);
   const profileRegion = profileValues(shared, profile).region;
   const [clock, aws, python, js, browser] = await Promise.all([
-    detectClock(deps, shared, profile, session.signInRegion),
+    detectClock(deps, shared, sessionProfile, session.signInRegion),
     detectAwsCli(deps),
     detectPython(deps),
     detectJsSdk(deps, { profileRegion, signInRegion: session.signInRegion }),
@@ -94,8 +152,11 @@ export async function doctor(deps: Deps, command: DoctorCommand): Promise<number
         `botocore refuses these files as they are: ${shared.problems.join("; ")}`,
         "fix those lines: the AWS CLI and boto3 read no profile at all from such a file",
       ),
-    ...sessionChecks(session.facts),
-    ...precedenceChecks(shadowingSources(precedenceFacts(deps, shared, profile)), profile),
+    ...(role === undefined ? [] : [roleCheck(role)]),
+    ...(role?.kind === "broken" || (role?.kind === "chain" && role.base.kind !== "login-session")
+      ? []
+      : sessionChecks(session.facts)),
+    ...precedenceChecks(shadows(deps, shared, profile, role), profile, sessionProfile),
     clockCheck(clock),
     awsCliCheck(aws, python, profile),
     pythonCheck(python, profile),

@@ -185,16 +185,95 @@ function permissionsCheck(facts: SessionFacts): Check {
   return warn(id, text.charAt(0).toUpperCase() + text.slice(1), fixes.join("; "));
 }
 
+/** What the doctor found about a role profile (`role_arn` + `source_profile`). */
+export type RoleFacts =
+  | {
+    readonly kind: "chain";
+    readonly profile: string;
+    /** The roles in the order they are assumed; the last is the profile's own. */
+    readonly roles: readonly {
+      readonly profile: string;
+      readonly roleArn: string;
+      readonly mfaSerial: string | undefined;
+    }[];
+    /** The profile at the end of the chain and what it holds. */
+    readonly base: {
+      readonly profile: string;
+      readonly kind: "login-session" | "static-keys" | "credential-process";
+    };
+  }
+  | {
+    readonly kind: "broken";
+    readonly profile: string;
+    readonly problem: string;
+    readonly hint: string | undefined;
+  };
+
+const BASE_WORDS = {
+  "login-session": "the login session",
+  "static-keys": "the static keys",
+  "credential-process": "the credential_process",
+} as const;
+
+/**
+ * The `role` check of a role profile: which role it assumes with which profile's credentials, or
+ * why its chain cannot work.
+ *
+ * @example
+ * ```ts
+ * roleCheck({
+ *   kind: "chain",
+ *   profile: "deploy",
+ *   roles: [{ profile: "deploy", roleArn: "arn:aws:iam::210987654321:role/Deploy", mfaSerial: undefined }],
+ *   base: { profile: "dev", kind: "login-session" },
+ * }).message;
+ * // "Profile deploy assumes role arn:aws:iam::210987654321:role/Deploy with the login session of profile dev"
+ * ```
+ */
+export function roleCheck(facts: RoleFacts): Check {
+  const { profile } = facts;
+  if (facts.kind === "broken") {
+    const problem = facts.problem.charAt(0).toLowerCase() + facts.problem.slice(1);
+    return fail(
+      "role",
+      `Profile ${profile} is a role profile that cannot work: ${problem}`,
+      facts.hint ??
+        `fix the role settings of profile ${profile}, or of the profiles its source_profile names`,
+    );
+  }
+  const role = facts.roles.at(-1)!;
+  const through = facts.roles.length > 1
+    ? ` through ${facts.roles.length - 1} other role${facts.roles.length > 2 ? "s" : ""} (${
+      facts.roles.slice(0, -1).map((hop) => hop.profile).join(", ")
+    })`
+    : "";
+  const mfa = facts.roles.filter((hop) => hop.mfaSerial !== undefined).map((hop) => hop.profile);
+  const asks = mfa.length === 0
+    ? ""
+    : `; an MFA code is asked for on a terminal (mfa_serial in ${
+      mfa.join(", ")
+    }), so run "aws-login export-credentials --profile ${profile}" once in a terminal before tools without one use it`;
+  const base = `${BASE_WORDS[facts.base.kind]} of profile ${facts.base.profile}`;
+  const message = `Profile ${profile} assumes role ${role.roleArn}${through} with ${base}${asks}`;
+  return ok("role", message);
+}
+
 /**
  * The precedence checks: one per kind of source (the environment, `AWS_PROFILE`, the profile's
  * own keys), `ok` when nothing of that kind would be used instead of the login session.
+ * `sessionProfile` is the profile that holds the login session: for a role profile, the one at
+ * the end of its chain.
  *
  * @example
  * ```ts
  * precedenceChecks([], "dev").map((check) => check.status); // ["ok", "ok", "ok"]
  * ```
  */
-export function precedenceChecks(shadows: readonly Shadow[], profile: string): Check[] {
+export function precedenceChecks(
+  shadows: readonly Shadow[],
+  profile: string,
+  sessionProfile: string = profile,
+): Check[] {
   const kinds: [Shadow["kind"], string, string][] = [
     ["environment", "precedence.environment", "No credential variables are set in this shell"],
     [
@@ -202,7 +281,11 @@ export function precedenceChecks(shadows: readonly Shadow[], profile: string): C
       "precedence.aws-profile",
       `AWS_PROFILE and AWS_DEFAULT_PROFILE name no other profile than ${profile}`,
     ],
-    ["profile", "precedence.profile", `Profile ${profile} holds no other kind of credentials`],
+    [
+      "profile",
+      "precedence.profile",
+      `Profile ${sessionProfile} holds no other kind of credentials`,
+    ],
   ];
   return kinds.map(([kind, id, fine]) => {
     const found = shadows.filter((shadow) => shadow.kind === kind);

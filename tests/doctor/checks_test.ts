@@ -10,6 +10,7 @@ import {
   clockCheck,
   type ClockFacts,
   precedenceChecks,
+  roleCheck,
   sessionChecks,
   type SessionFacts,
 } from "../../lib/doctor/checks.ts";
@@ -126,6 +127,74 @@ Deno.test("precedenceChecks(): one check per kind of source, each warning with i
     "ok precedence.aws-profile: AWS_PROFILE and AWS_DEFAULT_PROFILE name no other profile than dev",
     "warn precedence.profile: role_arn in ~/.aws/config line 3 | remove it",
   ]);
+});
+
+Deno.test("precedenceChecks(): for a role profile, the profile check names the login profile", () => {
+  assertEquals(
+    summary(precedenceChecks([], "deploy", "dev")).at(-1),
+    "ok precedence.profile: Profile dev holds no other kind of credentials",
+  );
+});
+
+Deno.test("roleCheck(): the role, the chain, the base, MFA, and a chain that cannot work", () => {
+  const deploy = {
+    profile: "deploy",
+    roleArn: "arn:aws:iam::210987654321:role/Deploy",
+    mfaSerial: undefined,
+  };
+  const audit = {
+    profile: "audit",
+    roleArn: "arn:aws:iam::210987654321:role/Audit",
+    mfaSerial: undefined,
+  };
+  const login = { profile: "dev", kind: "login-session" } as const;
+  const table: [Parameters<typeof roleCheck>[0], string][] = [
+    [
+      { kind: "chain", profile: "deploy", roles: [deploy], base: login },
+      "ok role: Profile deploy assumes role arn:aws:iam::210987654321:role/Deploy with the login session of profile dev",
+    ],
+    [
+      { kind: "chain", profile: "audit", roles: [deploy, audit], base: login },
+      "ok role: Profile audit assumes role arn:aws:iam::210987654321:role/Audit through 1 other role (deploy) with the login session of profile dev",
+    ],
+    [
+      {
+        kind: "chain",
+        profile: "deploy",
+        roles: [deploy],
+        base: { profile: "keys", kind: "static-keys" },
+      },
+      "ok role: Profile deploy assumes role arn:aws:iam::210987654321:role/Deploy with the static keys of profile keys",
+    ],
+    [
+      {
+        kind: "chain",
+        profile: "deploy",
+        roles: [{ ...deploy, mfaSerial: "arn:aws:iam::123456789012:mfa/alice" }],
+        base: login,
+      },
+      'ok role: Profile deploy assumes role arn:aws:iam::210987654321:role/Deploy with the login session of profile dev; an MFA code is asked for on a terminal (mfa_serial in deploy), so run "aws-login export-credentials --profile deploy" once in a terminal before tools without one use it',
+    ],
+    [
+      {
+        kind: "broken",
+        profile: "deploy",
+        problem: 'The source_profile "nowhere" of profile "deploy" does not exist',
+        hint: undefined,
+      },
+      'fail role: Profile deploy is a role profile that cannot work: the source_profile "nowhere" of profile "deploy" does not exist | fix the role settings of profile deploy, or of the profiles its source_profile names',
+    ],
+    [
+      {
+        kind: "broken",
+        profile: "deploy",
+        problem: "Too long",
+        hint: "Set duration_seconds to 3600 or less",
+      },
+      "fail role: Profile deploy is a role profile that cannot work: too long | Set duration_seconds to 3600 or less",
+    ],
+  ];
+  for (const [facts, expected] of table) assertEquals(summary([roleCheck(facts)])[0], expected);
 });
 
 const CLOCK: ClockFacts = {

@@ -158,6 +158,53 @@ Deno.test("doctor (process): from a healthy session to each thing that can go wr
     );
   });
 
+  await t.step(
+    "a role profile: the chain, then the checks of the login profile at its end",
+    async () => {
+      const config = await Deno.readTextFile(box.configPath);
+      await Deno.writeTextFile(
+        box.configPath,
+        `${config}\n[profile deploy]\nrole_arn = arn:aws:iam::210987654321:role/Deploy\nsource_profile = dev\n` +
+          "[profile audit]\nrole_arn = arn:aws:iam::210987654321:role/Audit\nsource_profile = deploy\n" +
+          "[profile broken]\nrole_arn = arn:aws:iam::210987654321:role/X\nsource_profile = nowhere\n",
+      );
+      const before = await snapshotTree(box.home);
+      const audit = await doctor(["--profile", "audit", "--json"]);
+      const broken = await doctor(["--profile", "broken", "--json"]);
+      assertEquals(await snapshotTree(box.home), before);
+      await Deno.writeTextFile(box.configPath, config);
+      assertEquals(audit.code, 0, audit.stdout);
+      const checks = checksOf(audit);
+      assertEquals([...checks.keys()].slice(0, 3), ["config", "role", "session"]);
+      assertEquals(
+        checks.get("role")!.message,
+        "Profile audit assumes role arn:aws:iam::210987654321:role/Audit through 1 other role (deploy) with the login session of profile dev",
+      );
+      assertEquals(
+        checks.get("session")!.message,
+        `Profile dev uses the login session ${DEFAULT_SESSION_ARN}`,
+      );
+      for (const id of ["session.cache", "session.credentials", "precedence.profile", "clock"]) {
+        assertEquals(checks.get(id)?.status, "ok", `${id}: ${checks.get(id)?.message}`);
+      }
+      // The role's own role_arn is not reported as something that shadows the login session.
+      assertEquals(
+        checks.get("precedence.profile")!.message,
+        "Profile dev holds no other kind of credentials",
+      );
+      // doctor assumes no role: STS is not called.
+      assertEquals(emulator.counts.assumeRole, 0);
+
+      assertEquals(broken.code, 1, broken.stdout);
+      const role = checksOf(broken).get("role")!;
+      assertEquals([role.status, role.message], [
+        "fail",
+        'Profile broken is a role profile that cannot work: the source_profile "nowhere" of profile "broken" does not exist',
+      ]);
+      assertEquals(checksOf(broken).has("session"), false);
+    },
+  );
+
   await t.step("AWS Sign-In out of reach: the clock check fails and says why", async () => {
     const closed = await startEmulator({ regions: ["eu-west-1"] });
     const url = closed.url;
