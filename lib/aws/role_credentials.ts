@@ -28,6 +28,7 @@ import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import type { CacheLocation } from "./login_cache.ts";
 import { lockSession } from "./login_cache.ts";
 import { BUSY_LOCK_WAIT_MS, EXPIRED_LOCK_WAIT_MS, REFRESH_WINDOW_MS } from "./session.ts";
+import { lockStep, staleOrFail } from "./cache_steps.ts";
 import {
   type BaseIdentity,
   DEFAULT_DURATION_SECONDS,
@@ -93,16 +94,13 @@ export type RoleStep =
  */
 export function nextRoleStep(facts: RoleFacts): RoleStep {
   const valid = facts.expiresAt !== undefined && facts.expiresAt > facts.now;
-  if (facts.expiresAt !== undefined && facts.expiresAt - facts.now > REFRESH_WINDOW_MS) {
-    return { step: "serve" };
-  }
-  if (facts.lock === "none") {
-    return { step: "lock", waitMs: valid ? BUSY_LOCK_WAIT_MS : ROLE_LOCK_WAIT_MS };
-  }
-  if (facts.lock === "busy") {
-    return valid ? { step: "serve-stale", why: "busy" } : { step: "fail", why: "busy" };
-  }
-  if (!facts.rereadUnderLock) return { step: "reread" };
+  const before = lockStep({
+    fresh: facts.expiresAt !== undefined && facts.expiresAt - facts.now > REFRESH_WINDOW_MS,
+    valid,
+    lock: facts.lock,
+    rereadUnderLock: facts.rereadUnderLock,
+  }, { validMs: BUSY_LOCK_WAIT_MS, expiredMs: ROLE_LOCK_WAIT_MS });
+  if (before !== undefined) return before;
   switch (facts.outcome) {
     case undefined:
       if (facts.recentFailure) {
@@ -110,12 +108,10 @@ export function nextRoleStep(facts: RoleFacts): RoleStep {
           ? { step: "serve-stale", why: "passing" }
           : { step: "fail", why: "remembered" };
       }
-      if (facts.mfa === "unavailable") {
-        return valid ? { step: "serve-stale", why: "mfa" } : { step: "fail", why: "mfa" };
-      }
+      if (facts.mfa === "unavailable") return staleOrFail(valid, "mfa");
       return { step: "assume" };
     case "passing":
-      return valid ? { step: "serve-stale", why: "passing" } : { step: "fail", why: "passing" };
+      return staleOrFail(valid, "passing");
     case "fatal":
       return { step: "fail", why: "fatal" };
   }

@@ -55,6 +55,7 @@ import {
   updatedEntry,
   writeSession,
 } from "./login_cache.ts";
+import { lockStep, staleOrFail } from "./cache_steps.ts";
 import { configuredRegion } from "./region.ts";
 import { signInEndpointFor } from "./endpoint_config.ts";
 import type { SignInEndpoint } from "../signin/endpoints.ts";
@@ -174,16 +175,13 @@ export type RefreshStep =
 export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
   // With `force`, the credentials in hand are never the answer: the refresh is.
   const valid = facts.expiresAt > facts.now && facts.force !== true;
-  if (facts.force !== true && facts.expiresAt - facts.now > REFRESH_WINDOW_MS) {
-    return { step: "serve" };
-  }
-  if (facts.lock === "none") {
-    return { step: "lock", waitMs: valid ? BUSY_LOCK_WAIT_MS : EXPIRED_LOCK_WAIT_MS };
-  }
-  if (facts.lock === "busy") {
-    return valid ? { step: "serve-stale", why: "busy" } : { step: "fail", why: "busy" };
-  }
-  if (!facts.rereadUnderLock) return { step: "reread" };
+  const before = lockStep({
+    fresh: facts.force !== true && facts.expiresAt - facts.now > REFRESH_WINDOW_MS,
+    valid,
+    lock: facts.lock,
+    rereadUnderLock: facts.rereadUnderLock,
+  }, { validMs: BUSY_LOCK_WAIT_MS, expiredMs: EXPIRED_LOCK_WAIT_MS });
+  if (before !== undefined) return before;
   switch (facts.outcome) {
     case undefined:
       if (facts.recentFailure) {
@@ -192,11 +190,7 @@ export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
           : { step: "fail", why: "remembered" };
       }
       if (facts.writable === undefined) return { step: "probe" };
-      if (!facts.writable) {
-        return valid
-          ? { step: "serve-stale", why: "unwritable" }
-          : { step: "fail", why: "unwritable" };
-      }
+      if (!facts.writable) return staleOrFail(valid, "unwritable");
       return { step: "refresh" };
     case "refused":
       if (facts.foreignChanged && !facts.retriedAfterForeign) return { step: "refresh" };
@@ -206,7 +200,7 @@ export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
       }
       return { step: "fail", why: "refused" };
     case "passing":
-      return valid ? { step: "serve-stale", why: "passing" } : { step: "fail", why: "passing" };
+      return staleOrFail(valid, "passing");
     case "fatal":
       return { step: "fail", why: "fatal" };
   }

@@ -402,15 +402,27 @@ function startChild(argv: readonly string[], options: StartChildOptions = {}): C
   // Deno.Command can add variables but not leave inherited ones out (short of reading the whole
   // environment, which --allow-env does not grant): remove them here, then start the child.
   for (const name of options.unsetEnv ?? []) Deno.env.delete(name);
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
+  return runChild(() =>
+    new Deno.Command(program, {
       args,
       stdin: "inherit",
       stdout: "inherit",
       stderr: "inherit",
       ...(options.env === undefined ? {} : { env: { ...options.env } }),
-    }).spawn();
+    }).spawn()
+  );
+}
+
+/**
+ * Starts a child with `spawn` and wraps it as a {@link ChildProcess}: a failure to start is a
+ * `ChildStartError` saying whether the program is missing or cannot be run; `kill` after the end
+ * does nothing. Exported for the fake dependencies of the tests, which start children in an
+ * environment of their own.
+ */
+export function runChild(spawn: () => Deno.ChildProcess): ChildProcess {
+  let child: Deno.ChildProcess;
+  try {
+    child = spawn();
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "not-found"

@@ -5,6 +5,7 @@
  */
 
 import { assertEquals, assertTrue } from "../support/assert.ts";
+import { pythonModuleMissing } from "../support/tools.ts";
 import { type SharedConfig, sharedConfigOf } from "../../lib/aws/shared_config.ts";
 import {
   childConfigText,
@@ -223,19 +224,6 @@ s3 =
   );
 });
 
-async function botocoreAvailable(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("python3", {
-      args: ["-c", "import botocore"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
-
 /** botocore's view of the child's files: the profile's settings, and the credentials it finds. */
 const PROBE = `
 import json, os, sys
@@ -253,7 +241,7 @@ json.dump({
 Deno.test({
   name:
     "botocore reads the child's files: the settings of the profile, no credentials to shadow the endpoint",
-  ignore: !(await botocoreAvailable()),
+  ignore: (await pythonModuleMissing("botocore")) !== undefined,
   fn: async () => {
     const directory = await Deno.makeTempDir({ prefix: "aws-login-child-test-" });
     try {

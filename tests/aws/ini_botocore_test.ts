@@ -5,6 +5,7 @@
  */
 
 import { assertEquals, assertTrue } from "../support/assert.ts";
+import { pythonModuleMissing } from "../support/tools.ts";
 import { type IniSection, parseIni } from "../../lib/aws/ini.ts";
 import { listProfiles, mergedProfile } from "../../lib/aws/profiles.ts";
 import { type ConfigEdit, editConfig } from "../../lib/aws/config_editor.ts";
@@ -51,19 +52,6 @@ interface ProbeResult {
   raw?: Raw;
   profiles?: Raw;
   error?: string;
-}
-
-async function botocoreAvailable(): Promise<string | undefined> {
-  try {
-    const { success } = await new Deno.Command("python3", {
-      args: ["-c", "import botocore"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success ? undefined : "the botocore Python package is not installed";
-  } catch {
-    return "python3 is not installed";
-  }
 }
 
 async function probe(cases: readonly ProbeCase[]): Promise<ProbeResult[]> {
@@ -221,7 +209,7 @@ function generated(count: number): string[] {
 
 const FIXTURES = new URL("../testdata/config/", import.meta.url);
 
-const skip = await botocoreAvailable();
+const skip = await pythonModuleMissing("botocore");
 
 if (skip !== undefined) {
   Deno.test({ name: `botocore cross-check (skipped: ${skip})`, ignore: true, fn() {} });

@@ -119,6 +119,22 @@ function clients(emulator: Emulator): Record<string, string[]> {
   };
 }
 
+/** `aws-login exec --profile PROFILE -- ARGV...` from source, as a user runs it. */
+function execArgv(profile: string, argv: readonly string[]): string[] {
+  return [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    "--quiet",
+    MAIN,
+    "exec",
+    "--profile",
+    profile,
+    "--",
+    ...argv,
+  ];
+}
+
 /** The ARN and access key a client printed (each prints JSON of its own shape). */
 function identityOf(
   result: CliResult,
@@ -143,18 +159,7 @@ Deno.test("inside aws-login exec, boto3, the AWS CLI v1 and the JS SDK call STS 
       async () => {
         const sts = s.emulator.counts.sts;
         const result = await runProgram(
-          [
-            Deno.execPath(),
-            "run",
-            "--allow-all",
-            "--quiet",
-            MAIN,
-            "exec",
-            "--profile",
-            "login",
-            "--",
-            ...argv,
-          ],
+          execArgv("login", argv),
           { env, timeoutMs: CLIENT_TIMEOUT_MS },
         );
         const identity = identityOf(result);
@@ -235,19 +240,7 @@ posixTest(
     const run = `${s.box.home}/run`;
     await Deno.mkdir(run);
     const child = runProgram(
-      [
-        Deno.execPath(),
-        "run",
-        "--allow-all",
-        "--quiet",
-        MAIN,
-        "exec",
-        "--profile",
-        "login",
-        "--",
-        "python3",
-        BOTO3_LONG,
-      ],
+      execArgv("login", ["python3", BOTO3_LONG]),
       {
         env: { ...await parentEnv(s), RUN_DIR: run },
         timeoutMs: CLIENT_TIMEOUT_MS,
@@ -304,18 +297,7 @@ Deno.test("inside aws-login exec --profile ROLE, boto3, the AWS CLI v1 and the J
   for (const [name, argv] of Object.entries(clients(s.emulator))) {
     await t.step(name, async () => {
       const result = await runProgram(
-        [
-          Deno.execPath(),
-          "run",
-          "--allow-all",
-          "--quiet",
-          MAIN,
-          "exec",
-          "--profile",
-          "deploy",
-          "--",
-          ...argv,
-        ],
+        execArgv("deploy", argv),
         { env, timeoutMs: CLIENT_TIMEOUT_MS },
       );
       const identity = identityOf(result);

@@ -19,8 +19,7 @@ import type {
   SpawnResult,
   StartChildOptions,
 } from "../../lib/runtime/deps.ts";
-import { ChildStartError } from "../../lib/errors.ts";
-import { realDeps } from "../../lib/runtime/real.ts";
+import { realDeps, runChild } from "../../lib/runtime/real.ts";
 import { LineReader } from "../../lib/runtime/line_reader.ts";
 import { type ClockMode, VirtualClock } from "./virtual_clock.ts";
 
@@ -151,29 +150,7 @@ function startChildIn(
   const env: Record<string, string> = { ...envRecord };
   for (const name of options.unsetEnv ?? []) delete env[name];
   Object.assign(env, options.env ?? {});
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, { args, env, clearEnv: true }).spawn();
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound
-      ? "not-found"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "not-executable"
-      : "other";
-    throw new ChildStartError((error as Error).message, reason, { cause: error });
-  }
-  let ended = false;
-  const exited = child.status.then((status) => {
-    ended = true;
-    return { code: status.code, signal: status.signal ?? null };
-  });
-  return {
-    pid: child.pid,
-    exited,
-    kill: (signal) => {
-      if (!ended) child.kill(signal);
-    },
-  };
+  return runChild(() => new Deno.Command(program, { args, env, clearEnv: true }).spawn());
 }
 
 /** Builds a {@link FakeDeps}. */

@@ -63,3 +63,20 @@ export function testWithPrograms(
     },
   });
 }
+
+/**
+ * Why `python3` cannot import `module` (`"python3 is not installed"`, `"the botocore Python
+ * package is not installed"`), or `undefined` when it can.
+ */
+export async function pythonModuleMissing(module: string): Promise<string | undefined> {
+  try {
+    const { success } = await new Deno.Command("python3", {
+      args: ["-c", `import ${module}`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return success ? undefined : `the ${module} Python package is not installed`;
+  } catch {
+    return "python3 is not installed";
+  }
+}
