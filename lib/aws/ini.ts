@@ -268,7 +268,8 @@ export function scanIni(text: string): IniScan {
     const indent = leadingSpace(lineText);
     const first = stripped.charCodeAt(0);
 
-    if (first === 0x23 || first === 0x3b) { // "#" or ";"
+    const comment = first === 0x23 || first === 0x3b; // "#" or ";"
+    if (comment || stripped === "") {
       lines.push({
         number,
         start: lineStart,
@@ -276,19 +277,7 @@ export function scanIni(text: string): IniScan {
         eol,
         indent,
         section: current,
-        kind: "comment",
-      });
-      continue;
-    }
-    if (stripped === "") {
-      lines.push({
-        number,
-        start: lineStart,
-        text: lineText,
-        eol,
-        indent,
-        section: current,
-        kind: "blank",
+        kind: comment ? "comment" : "blank",
       });
       continue;
     }
