@@ -11,7 +11,7 @@
  * @module
  */
 
-import { run } from "./lib/cli/run.ts";
+import { run } from "./lib/run.ts";
 import { realDeps, reportCrash } from "./lib/runtime/real.ts";
 
 if (import.meta.main) {

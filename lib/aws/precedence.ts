@@ -23,7 +23,7 @@
 import type { Deps, OsName } from "../runtime/deps.ts";
 import type { SharedConfig } from "./shared_config.ts";
 import { tildePath } from "./shared_config.ts";
-import { environmentAdvice } from "../cli/advice.ts";
+import { environmentAdvice } from "./advice.ts";
 import { loginCommand } from "../errors.ts";
 
 /** A profile key that holds other credentials, where it is. */

@@ -14,13 +14,13 @@
  *   from 3.972.92 it refreshes in the login region (`signInRegion`), before in the profile's.
  *
  * A tool that is not installed is fine. For each one that cannot read `login_session`, the fix
- * is the `credential_process` bridge (`lib/cli/advice.ts`).
+ * is the `credential_process` bridge (`lib/aws/advice.ts`).
  *
  * @module
  */
 
 import { type Check, ok, warn } from "./checks.ts";
-import { bridgeAdvice } from "../cli/advice.ts";
+import { bridgeAdvice } from "../aws/advice.ts";
 
 /** The first AWS CLI v2 that reads `login_session`. */
 export const AWS_CLI_V2_LOGIN = "2.32.0";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { stringViolations } from "./assume_role.ts";
+import { stringViolations } from "./sts_model.ts";
 import { parseRoleArn } from "./iam.ts";
 import type {
   AccessKeyOption,

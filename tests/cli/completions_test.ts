@@ -7,7 +7,7 @@ import { assertEquals, assertStringIncludes, assertTrue } from "../support/asser
 import { completionScript, valueSource } from "../../lib/cli/completions.ts";
 import { COMPLETION_SHELLS } from "../../lib/cli/args.ts";
 import { EXPORT_FORMATS } from "../../lib/aws/export_formats.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { MAIN_PATH, runProgram, sandbox } from "../support/cli.ts";
 import { testWithPrograms } from "../support/tools.ts";

@@ -5,7 +5,7 @@
 
 import { assertEquals, assertStringIncludes, assertTrue } from "../support/assert.ts";
 import { helpText, helpTopics } from "../../lib/cli/help.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 
 const TOPICS = ["main", ...helpTopics()];

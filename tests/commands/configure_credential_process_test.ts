@@ -6,7 +6,7 @@ import { assertEquals, assertStringIncludes, assertTrue } from "../support/asser
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { snapshotTree } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import {
   chooseBridgeProgram,
   credentialProcessCommand,

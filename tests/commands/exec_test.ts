@@ -11,7 +11,7 @@ import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
 import { signIn } from "../support/session.ts";
 import { posixTest } from "../support/platform.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { shouldForward } from "../../lib/commands/exec.ts";
 import { REMOVED_VARIABLES } from "../../lib/aws/child_environment.ts";
 

@@ -17,7 +17,7 @@ import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
 import { forgetFailures, setSecondsLeft } from "../support/session.ts";
 import { silentEndpoint } from "../support/endpoints.ts";
 import { DEFAULT_SESSION_ARN, type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import type { Deps, SpawnOptions, SpawnResult } from "../../lib/runtime/deps.ts";
 import { FAILURE_MEMORY_MS, sessionCredentials } from "../../lib/aws/session.ts";
 import { NetworkError, ServiceError } from "../../lib/errors.ts";

@@ -10,7 +10,7 @@ import { sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { watchingLock } from "../support/endpoints.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
 

@@ -15,7 +15,7 @@ import { snapshotTree } from "../support/e2e.ts";
 import { signIn } from "../support/session.ts";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../scripts/emulator/mod.ts";
 import { signedRequest, xmlText } from "../emulator/helpers.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import type { Input } from "../../lib/runtime/deps.ts";
 
 const USER_SESSION = "arn:aws:iam::123456789012:user/alice";

@@ -16,7 +16,7 @@ import { type Sandbox, sandbox } from "../support/cli.ts";
 import { type FakeDeps, fakeDeps } from "../support/fake_deps.ts";
 import { signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { readTokenFile, serveHints } from "../../lib/commands/serve.ts";
 import { ConfigError, FileSystemError } from "../../lib/errors.ts";
 import { realDeps } from "../../lib/runtime/real.ts";

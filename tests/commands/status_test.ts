@@ -6,7 +6,7 @@ import { assertEquals, assertMatch, assertStringIncludes } from "../support/asse
 import { type Sandbox, sandbox } from "../support/cli.ts";
 import { sha256Hex } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { describeSession, formatWhen } from "../../lib/commands/status.ts";
 import { signIn } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";

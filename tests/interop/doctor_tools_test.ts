@@ -10,7 +10,7 @@ import { assertEquals, assertStringIncludes, assertTrue } from "../support/asser
 import { runCli, runProgram, sandbox } from "../support/cli.ts";
 import { signIn } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
-import { bridgeCommand } from "../../lib/cli/advice.ts";
+import { bridgeCommand } from "../../lib/aws/advice.ts";
 import { splitShellWords } from "../../lib/platform/shell_words.ts";
 
 const TIMEOUT_MS = 180_000;

@@ -9,7 +9,7 @@ import { fakeBrowserCommand, sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
 import { watchingLock } from "../support/endpoints.ts";
 import { cacheDir, sandbox } from "../support/cli.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";

@@ -8,7 +8,7 @@ import { assertEquals, assertStringIncludes } from "../support/assert.ts";
 import { fakeDeps, scriptedInput } from "../support/fake_deps.ts";
 import { fakeBrowserCommand, snapshotTree } from "../support/e2e.ts";
 import { cacheDir, sandbox } from "../support/cli.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 
 async function loginEnv(home: string, endpoint: string, extra: Record<string, string> = {}) {

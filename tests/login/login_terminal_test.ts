@@ -7,7 +7,7 @@
 import { assertEquals, assertStringIncludes, assertTrue } from "../support/assert.ts";
 import { type FakeDeps, fakeDeps, pushInput } from "../support/fake_deps.ts";
 import { sandbox } from "../support/cli.ts";
-import { run } from "../../lib/cli/run.ts";
+import { run } from "../../lib/run.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 import { decodeModules, modulesFromText } from "../support/qr.ts";
 import type { ConsoleSize } from "../../lib/runtime/deps.ts";

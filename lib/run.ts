@@ -4,11 +4,11 @@
  * @module
  */
 
-import type { Deps } from "../runtime/deps.ts";
-import { AwsLoginError, ExitCode } from "../errors.ts";
-import { type Command, parseCommandLine } from "./args.ts";
-import { closestNames, didYouMean } from "../runtime/suggest.ts";
-import { VERSION } from "../version.ts";
+import type { Deps } from "./runtime/deps.ts";
+import { AwsLoginError, ExitCode } from "./errors.ts";
+import { type Command, parseCommandLine } from "./cli/args.ts";
+import { closestNames, didYouMean } from "./runtime/suggest.ts";
+import { VERSION } from "./version.ts";
 
 /**
  * Formats an error for stderr. With `oneLine`, the hint joins the message on the same line, for
@@ -16,7 +16,7 @@ import { VERSION } from "../version.ts";
  *
  * @example
  * ```ts
- * import { UsageError } from "../errors.ts";
+ * import { UsageError } from "./errors.ts";
  * formatError(new UsageError("Unknown command \"x\"", { hint: "Run aws-login --help" }));
  * // 'aws-login: Unknown command "x"\nRun aws-login --help\n'
  * ```
@@ -37,7 +37,7 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
 async function dispatch(deps: Deps, command: Command): Promise<number> {
   switch (command.name) {
     case "help": {
-      const { helpText, helpTopics, isHelpTopic } = await import("./help.ts");
+      const { helpText, helpTopics, isHelpTopic } = await import("./cli/help.ts");
       if (command.topic !== undefined && !isHelpTopic(command.topic)) {
         const suggestion = didYouMean(
           closestNames(command.topic, helpTopics(), { prefixes: true }),
@@ -57,47 +57,47 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
       deps.stdout.write(`aws-login ${VERSION}\n`);
       return ExitCode.Ok;
     case "login": {
-      const { login } = await import("../commands/login.ts");
+      const { login } = await import("./commands/login.ts");
       await login(deps, command);
       return ExitCode.Ok;
     }
     case "logout": {
-      const { logout } = await import("../commands/logout.ts");
+      const { logout } = await import("./commands/logout.ts");
       await logout(deps, command);
       return ExitCode.Ok;
     }
     case "export-credentials": {
-      const { exportCredentials } = await import("../commands/export_credentials.ts");
+      const { exportCredentials } = await import("./commands/export_credentials.ts");
       await exportCredentials(deps, command);
       return ExitCode.Ok;
     }
     case "status": {
-      const { status } = await import("../commands/status.ts");
+      const { status } = await import("./commands/status.ts");
       return await status(deps, command);
     }
     case "doctor": {
       // Loaded only for doctor: its checks and detection are no part of the credential path.
-      const { doctor } = await import("../commands/doctor.ts");
+      const { doctor } = await import("./commands/doctor.ts");
       return await doctor(deps, command);
     }
     case "configure-credential-process": {
       const { configureCredentialProcess } = await import(
-        "../commands/configure_credential_process.ts"
+        "./commands/configure_credential_process.ts"
       );
       await configureCredentialProcess(deps, command);
       return ExitCode.Ok;
     }
     case "completions": {
-      const { completions } = await import("../commands/completions.ts");
+      const { completions } = await import("./commands/completions.ts");
       await completions(deps, command);
       return ExitCode.Ok;
     }
     case "exec": {
-      const { exec } = await import("../commands/exec.ts");
+      const { exec } = await import("./commands/exec.ts");
       return await exec(deps, command);
     }
     case "serve": {
-      const { serve } = await import("../commands/serve.ts");
+      const { serve } = await import("./commands/serve.ts");
       return await serve(deps, command);
     }
   }
