@@ -40,6 +40,8 @@ import { oauthEndpointFor } from "../aws/endpoint_config.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";
 import { LoginRequiredError } from "../errors.ts";
 import { removeDerivedRoleCredentials } from "../aws/role_cache.ts";
+import { credentialSource } from "../aws/profile_credentials.ts";
+import { isRoleProfile } from "../aws/role_chain.ts";
 
 /** How a session's revocation at AWS Sign-In went. */
 export type RevokeOutcome =
@@ -107,7 +109,12 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
   const profile = resolveProfileName(deps, command.profile);
   const loginSession = profileValues(shared, profile).login_session?.trim();
   if (!loginSession) {
-    deps.stderr.write(`warning: no login session found for profile '${profile}'\n`);
+    const base = roleBaseProfile(shared, profile);
+    deps.stderr.write(
+      base === undefined
+        ? `warning: no login session found for profile '${profile}'\n`
+        : `warning: profile '${profile}' assumes a role with the login session of profile '${base}': nothing was removed. Run "aws-login logout --profile ${base}" to sign out; the role credentials cached from that session go with it\n`,
+    );
     return;
   }
   const location = await sessionLocation(deps, loginSession);
@@ -183,6 +190,19 @@ async function sessionOfFile(location: CacheLocation, text: string): Promise<str
     // not JSON: the session stays unknown
   }
   return sub !== undefined && await cacheFileName(sub) === location.name ? sub : undefined;
+}
+
+/** The login profile at the end of a role profile's chain; `undefined` for any other profile. */
+function roleBaseProfile(shared: SharedConfig, profile: string): string | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    const source = credentialSource(shared, profile);
+    return source.kind === "assume-role" && source.base.kind === "login-session"
+      ? source.base.profile
+      : undefined;
+  } catch {
+    return undefined; // a chain that cannot work: export-credentials says why
+  }
 }
 
 /** Revokes one session (unless told not to), then removes its file. */

@@ -479,6 +479,17 @@ Deno.test("logout removes the role credentials derived from the session, and onl
   processJson(await s.run(["export-credentials", "--profile", "keyed"]));
   assertEquals((await roleFiles(s.box)).length, 2);
 
+  await t.step("logout --profile ROLE removes nothing and names the login profile", async () => {
+    const before = await snapshotTree(s.box.home);
+    const outcome = await s.run(["logout", "--profile", "deploy"]);
+    assertEquals(outcome.code, 0, outcome.stderr);
+    assertEquals(
+      outcome.stderr,
+      `warning: profile 'deploy' assumes a role with the login session of profile 'dev': nothing was removed. Run "aws-login logout --profile dev" to sign out; the role credentials cached from that session go with it\n`,
+    );
+    assertEquals(await snapshotTree(s.box.home), before);
+  });
+
   await t.step("logout --profile dev: the session and its role credentials", async () => {
     const outcome = await s.run(["logout", "--profile", "dev"]);
     assertEquals(outcome.code, 0, outcome.stderr);
