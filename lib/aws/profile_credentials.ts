@@ -21,7 +21,7 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { ConfigError, LoginRequiredError } from "../errors.ts";
+import { AwsLoginError, ConfigError, LoginRequiredError } from "../errors.ts";
 import {
   loadSharedConfig,
   mergedProfileValues,
@@ -158,6 +158,38 @@ export function credentialSource(shared: SharedConfig, profile: string): Credent
       ? sectionSettings([...shared.config], `services ${services}`)?.nested.sts
       : undefined,
   };
+}
+
+/** The source of a role profile. */
+export type AssumeRoleSource = Extract<CredentialSource, { readonly kind: "assume-role" }>;
+
+/**
+ * A role profile's chain as {@link credentialSource} reads it, or the error that says why it
+ * cannot work (a missing `source_profile`, a loop, a bad ARN or duration); `undefined` for a
+ * profile that is no role profile. For the commands that describe profiles (`status`, `doctor`,
+ * `logout`) rather than use them.
+ *
+ * @example
+ * ```ts ignore
+ * roleChainOf(shared, "deploy"); // { source: { kind: "assume-role", base: { profile: "dev", ... }, ... } }
+ * roleChainOf(shared, "dev"); // undefined
+ * ```
+ */
+export function roleChainOf(
+  shared: SharedConfig,
+  profile: string,
+):
+  | { readonly source: AssumeRoleSource; readonly problem?: undefined }
+  | { readonly source?: undefined; readonly problem: AwsLoginError }
+  | undefined {
+  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
+  try {
+    const source = credentialSource(shared, profile);
+    return source.kind === "assume-role" ? { source } : undefined;
+  } catch (error) {
+    if (error instanceof AwsLoginError) return { problem: error };
+    throw error;
+  }
 }
 
 /** The sources of a profile's own credentials: login session, static keys, process. */

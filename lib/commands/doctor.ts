@@ -18,9 +18,7 @@ import {
   type SharedConfig,
 } from "../aws/shared_config.ts";
 import { precedenceFacts, type Shadow, shadowingSources } from "../aws/precedence.ts";
-import { credentialSource } from "../aws/profile_credentials.ts";
-import { isRoleProfile } from "../aws/role_chain.ts";
-import { AwsLoginError } from "../errors.ts";
+import { roleChainOf } from "../aws/profile_credentials.ts";
 import {
   browserCheck,
   type Check,
@@ -100,24 +98,18 @@ function shadows(
 
 /** The chain of a role profile as the doctor reports it; `undefined` for any other profile. */
 function roleFacts(shared: SharedConfig, profile: string): RoleFacts | undefined {
-  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
-  try {
-    const source = credentialSource(shared, profile);
-    if (source.kind !== "assume-role") return undefined;
-    return {
-      kind: "chain",
-      profile,
-      roles: source.roles.map(({ profile, roleArn, mfaSerial }) => ({
-        profile,
-        roleArn,
-        mfaSerial,
-      })),
-      base: { profile: source.base.profile, kind: source.base.kind },
-    };
-  } catch (error) {
-    if (!(error instanceof AwsLoginError)) throw error;
-    return { kind: "broken", profile, problem: error.message, hint: error.hint };
+  const chain = roleChainOf(shared, profile);
+  if (chain === undefined) return undefined;
+  if (chain.problem !== undefined) {
+    return { kind: "broken", profile, problem: chain.problem.message, hint: chain.problem.hint };
   }
+  const { roles, base } = chain.source;
+  return {
+    kind: "chain",
+    profile,
+    roles: roles.map(({ profile, roleArn, mfaSerial }) => ({ profile, roleArn, mfaSerial })),
+    base: { profile: base.profile, kind: base.kind },
+  };
 }
 
 /**

@@ -40,8 +40,7 @@ import { oauthEndpointFor } from "../aws/endpoint_config.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";
 import { LoginRequiredError } from "../errors.ts";
 import { removeDerivedRoleCredentials } from "../aws/role_cache.ts";
-import { credentialSource } from "../aws/profile_credentials.ts";
-import { isRoleProfile } from "../aws/role_chain.ts";
+import { roleChainOf } from "../aws/profile_credentials.ts";
 
 /** How a session's revocation at AWS Sign-In went. */
 export type RevokeOutcome =
@@ -194,15 +193,8 @@ async function sessionOfFile(location: CacheLocation, text: string): Promise<str
 
 /** The login profile at the end of a role profile's chain; `undefined` for any other profile. */
 function roleBaseProfile(shared: SharedConfig, profile: string): string | undefined {
-  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
-  try {
-    const source = credentialSource(shared, profile);
-    return source.kind === "assume-role" && source.base.kind === "login-session"
-      ? source.base.profile
-      : undefined;
-  } catch {
-    return undefined; // a chain that cannot work: export-credentials says why
-  }
+  const base = roleChainOf(shared, profile)?.source?.base;
+  return base?.kind === "login-session" ? base.profile : undefined;
 }
 
 /** Revokes one session (unless told not to), then removes its file. */

@@ -35,8 +35,7 @@ import {
   sessionFilesOfProfiles,
 } from "../aws/login_cache.ts";
 import { sessionCredentials } from "../aws/session.ts";
-import { type CredentialSource, credentialSource } from "../aws/profile_credentials.ts";
-import { isRoleProfile } from "../aws/role_chain.ts";
+import { type AssumeRoleSource, roleChainOf } from "../aws/profile_credentials.ts";
 
 /** The outcome of `--check` for one session. */
 export interface SessionCheck {
@@ -229,28 +228,8 @@ export function renderStatus(
 }
 
 /** The role source of a profile, or `undefined` when it is none (or its chain is broken). */
-function roleSourceOf(
-  shared: SharedConfig,
-  profile: string,
-): Extract<CredentialSource, { kind: "assume-role" }> | undefined {
-  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
-  try {
-    const source = credentialSource(shared, profile);
-    return source.kind === "assume-role" ? source : undefined;
-  } catch {
-    return undefined; // export-credentials says what is wrong with it
-  }
-}
-
-/** Why a role profile's chain cannot work (`source_profile` missing, a loop, ...); `undefined` when it can or it is no role profile. */
-function roleChainProblem(shared: SharedConfig, profile: string): string | undefined {
-  if (!isRoleProfile(shared.profiles.mergedProfile(profile) ?? {})) return undefined;
-  try {
-    credentialSource(shared, profile);
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+function roleSourceOf(shared: SharedConfig, profile: string): AssumeRoleSource | undefined {
+  return roleChainOf(shared, profile)?.source;
 }
 
 /** The login session at the end of a role profile's chain, trimmed; `undefined` when none. */
@@ -297,7 +276,7 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
     }
     if (!session?.trim()) {
       const other = otherCredentials(shared, profile, deps.homeDir());
-      const problem = roleChainProblem(shared, profile);
+      const problem = roleChainOf(shared, profile)?.problem?.message;
       const text = problem !== undefined
         ? `Profile ${profile} has no login session: ${problem[0]!.toLowerCase()}${
           problem.slice(1)
