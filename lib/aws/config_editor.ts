@@ -258,9 +258,14 @@ function verify(
   const newValues = new Map(entries.map(([key, value]) => [key.toLowerCase(), value]));
   const expectedCount = before.sections.length + (appendedHeader === undefined ? 0 : 1);
   if (after.sections.length !== expectedCount) fail("the sections would change");
+  const none = new Map<string, string>();
   before.sections.forEach((old, i) => {
     const now = after.sections[i];
-    const allowed = old.name === target ? newValues : new Map<string, string>();
+    // A section reads the same when its bytes are the same: every header starts the reader afresh
+    // (no option open, the header's indent), and what came before it only adds problems, which
+    // are compared below. Only sections whose bytes differ are compared value by value.
+    if (now !== undefined && sectionText(before, i) === sectionText(after, i)) return;
+    const allowed = old.name === target ? newValues : none;
     if (now === undefined || !sameSection(old, now, allowed)) {
       fail(`section "${old.name}" would change`);
     }
@@ -277,6 +282,14 @@ function verify(
   for (const [key, value] of newValues) {
     if (own(values, key) !== value) fail(`"${key}" would not read back as written`);
   }
+}
+
+/** The text of a section: from its header line to the next header, or to the end of the file. */
+function sectionText(scan: IniScan, index: number): string {
+  const header = scan.lines[scan.sections[index]!.line - 1]!;
+  const next = scan.sections[index + 1];
+  const end = next === undefined ? scan.body.length : scan.lines[next.line - 1]!.start;
+  return scan.body.slice(header.start, end);
 }
 
 /** Same name, nested blocks and values, except that keys in `allowed` may take their new value. */
