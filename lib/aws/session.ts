@@ -372,7 +372,9 @@ export async function sessionCredentials(
           const retry = facts.outcome === "refused";
           try {
             const next = await refresh(deps, current.entry, request);
-            await lock!.writeNote("");
+            // The refresh token is spent: nothing may stand between the answer and the save. A
+            // note left behind names the old token, so it no longer matches.
+            await lock!.writeNote("").catch(() => {});
             return await saveRefreshed(deps, location, next, request, serve);
           } catch (error) {
             failure = error;

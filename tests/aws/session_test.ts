@@ -181,6 +181,32 @@ Deno.test("three callers and a token endpoint that never answers: one retry cycl
   await assertRejects(() => sessionCredentials(caller, request), NetworkError, "a moment ago");
 });
 
+Deno.test("a lock note that cannot be cleared after a refresh does not lose the refreshed session", async () => {
+  await using emulator = await startEmulator();
+  await using box = await sandbox();
+  const { path } = await signIn(emulator, box, { profile: "dev" });
+  await setSecondsLeft(path, -MINUTE / 1000);
+  const before = JSON.parse(await Deno.readTextFile(path));
+  const real = fakeDeps({ env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: emulator.url } });
+  const deps = {
+    ...real,
+    fs: {
+      ...real.fs,
+      async lock(lockPath: string, options: { signal?: AbortSignal }) {
+        const held = await real.fs.lock(lockPath, options);
+        return { ...held, writeNote: () => Promise.reject(new Error("No space left on device")) };
+      },
+    },
+  };
+  const request = { profile: "dev", loginSession: await sessionArn(path), profileValues: {} };
+  const { credentials } = await sessionCredentials(deps, request);
+  assertEquals(emulator.counts.tokenByGrant.refresh_token, 1);
+  const after = JSON.parse(await Deno.readTextFile(path));
+  // The new refresh token and credentials were saved: the next caller does not spend the old one.
+  assertTrue(after.refreshToken !== before.refreshToken);
+  assertEquals(after.accessToken.accessKeyId, credentials.accessKeyId);
+});
+
 /** The session ARN of a cache file, from its id_token. */
 async function sessionArn(path: string): Promise<string> {
   const entry = JSON.parse(await Deno.readTextFile(path));
