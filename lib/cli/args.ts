@@ -156,6 +156,9 @@ export const COMMAND_NAMES = [
   "serve",
 ] as const;
 
+/** The name of a command. */
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
 /** Default of `serve --address`. */
 export const DEFAULT_SERVE_ADDRESS = "127.0.0.1";
 
@@ -529,7 +532,7 @@ function parseServe(args: string[]): ServeCommand | HelpCommand {
   };
 }
 
-const PARSERS: Readonly<Record<string, (args: string[]) => Command>> = {
+const PARSERS: Readonly<Record<CommandName, (args: string[]) => Command>> = {
   login: parseLogin,
   logout: parseLogout,
   "export-credentials": parseExport,
@@ -591,5 +594,5 @@ export function parseCommandLine(args: readonly string[]): Command {
   if (HELP_FLAGS.includes(first) || first === "help") return { name: "help", topic: rest[0] };
   if (VERSION_FLAGS.includes(first) || first === "version") return { name: "version" };
   if (!Object.hasOwn(PARSERS, first)) throw unknownCommand(args);
-  return PARSERS[first]!(rest);
+  return PARSERS[first as CommandName](rest);
 }

@@ -11,6 +11,7 @@
 import {
   COMMAND_FLAGS,
   commandFlagSpellings,
+  type CommandName,
   COMPLETION_SHELLS,
   type CompletionShell,
 } from "./args.ts";
@@ -18,8 +19,11 @@ import { EXPORT_FORMATS } from "../aws/export_formats.ts";
 import { helpTopics } from "./help.ts";
 import { knownRegions } from "../signin/regions.ts";
 
-/** One line of description per command, for the shells that show them (zsh, fish, PowerShell). */
-export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
+/**
+ * One line of description per command, for the shells that show them (zsh, fish, PowerShell), and
+ * the words Tab offers first: every command (the type makes a new command need one) and `help`.
+ */
+export const COMMAND_SUMMARIES: Readonly<Record<CommandName | "help", string>> = {
   login: "Sign in with a browser and save a login session",
   logout: "End the login session of a profile, at AWS and here",
   "export-credentials": "Print a profile's credentials, refreshed when needed",
@@ -27,6 +31,8 @@ export const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
   doctor: "Check what keeps this machine from using a login session",
   configure: "Write a credential_process profile for other tools",
   completions: "Print a shell completion script",
+  exec: "Run a command with a profile's credentials, kept fresh",
+  serve: "Serve a profile's credentials to containers and tools",
   help: "Show the help of a command",
 };
 
