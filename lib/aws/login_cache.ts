@@ -23,7 +23,7 @@ import { LockTimeoutError } from "../runtime/deps.ts";
 import { capitalize, FileSystemError, LoginRequiredError, signInAgain } from "../errors.ts";
 import { dirnameOf, joinPath } from "../runtime/paths.ts";
 import { expandPath, requireHome } from "./home.ts";
-import { type AwsTokenResponse, decodeJwtPayload } from "../signin/aws_dialect.ts";
+import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
 
 /** The `accessToken` object of a cache file. */
 export interface CachedAccessToken {
@@ -300,50 +300,6 @@ export async function sessionFilesOfProfiles(
     byFile.set(name, known);
   }
   return byFile;
-}
-
-/** The longest a login session lasts: refresh tokens live up to 12 hours. */
-export const MAX_SESSION_MS = 12 * 3600 * 1000;
-
-/** What the id_token of a cache entry tells, when it is there and readable. */
-export interface SessionClaims {
-  /** The session ARN (`sub`). */
-  readonly loginSession: string | undefined;
-  /** The sign-in time (`iat`). */
-  readonly signedInAt: Date | undefined;
-  /** The latest end of the session: sign-in time + {@link MAX_SESSION_MS}. */
-  readonly endsAtLatest: Date | undefined;
-}
-
-/**
- * Reads the id_token of a cache entry without verifying it (spec §7): the session ARN and the
- * sign-in time, hence the latest end of the session. An entry without a readable id_token (the Go
- * SDK writes `identityToken`) tells nothing.
- *
- * @example
- * ```ts ignore
- * sessionClaims(entry).endsAtLatest; // sign-in time + 12 hours
- * ```
- */
-export function sessionClaims(entry: { readonly idToken?: unknown }): SessionClaims {
-  let loginSession: string | undefined;
-  let signedInAt: Date | undefined;
-  if (typeof entry.idToken === "string") {
-    try {
-      const claims = decodeJwtPayload(entry.idToken);
-      if (typeof claims.iat === "number") signedInAt = new Date(claims.iat * 1000);
-      if (typeof claims.sub === "string") loginSession = claims.sub;
-    } catch {
-      // an unreadable id_token tells nothing
-    }
-  }
-  return {
-    loginSession,
-    signedInAt,
-    endsAtLatest: signedInAt === undefined
-      ? undefined
-      : new Date(signedInAt.getTime() + MAX_SESSION_MS),
-  };
 }
 
 /** A cache file as read: the parsed entry and the exact text. */

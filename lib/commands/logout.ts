@@ -31,10 +31,10 @@ import {
   readSession,
   readSessionText,
   removeSession,
-  sessionClaims,
   sessionFilesOfProfiles,
   sessionLocation,
 } from "../aws/login_cache.ts";
+import { sessionClaims } from "../aws/session_claims.ts";
 import { sessionCredentials, sessionRegion } from "../aws/session.ts";
 import { oauthEndpointFor } from "../aws/endpoint_config.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";

@@ -31,9 +31,9 @@ import {
   parseCacheFile,
   parseExpiresAt,
   readSessionText,
-  sessionClaims,
   sessionFilesOfProfiles,
 } from "../aws/login_cache.ts";
+import { sessionClaims } from "../aws/session_claims.ts";
 import { sessionCredentials } from "../aws/session.ts";
 import { type AssumeRoleSource, roleChainOf } from "../aws/profile_credentials.ts";
 

@@ -14,7 +14,8 @@ import {
   type SharedConfig,
   tildePath,
 } from "../aws/shared_config.ts";
-import { parseExpiresAt, readSession, sessionClaims, sessionLocation } from "../aws/login_cache.ts";
+import { parseExpiresAt, readSession, sessionLocation } from "../aws/login_cache.ts";
+import { sessionClaims } from "../aws/session_claims.ts";
 import { configuredRegion } from "../aws/region.ts";
 import { signInEndpointFor } from "../aws/endpoint_config.ts";
 import { describeNetworkError, isNotAllowed, isTimeout } from "../signin/token_policy.ts";

@@ -140,7 +140,7 @@ Deno.test("compile-ready: the SigV4 signer is loaded only when a revocation sign
   assertTrue(modules.some((m) => m.specifier.endsWith("lib/signin/sigv4.ts")));
 });
 
-Deno.test("compile-ready: serving a login session loads neither the role code, the SigV4 signer nor the token client", async () => {
+Deno.test("compile-ready: serving a login session loads neither the role code, the SigV4 signer nor the token client and its JWT code", async () => {
   const modules = await moduleGraph();
   const bySpecifier = new Map(modules.map((module) => [module.specifier, module]));
   for (const command of ["export_credentials", "exec", "serve"]) {
@@ -163,6 +163,8 @@ Deno.test("compile-ready: serving a login session loads neither the role code, t
       "lib/aws/sts_endpoint_config.ts",
       "lib/signin/sts_endpoints.ts",
       "lib/signin/token.ts",
+      "lib/signin/aws_dialect.ts",
+      "lib/aws/session_claims.ts",
       "lib/cli/secret_prompt.ts",
     ];
     for (const path of lazy) {
