@@ -9,9 +9,9 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { NetworkError, ServiceError } from "../errors.ts";
+import { ServiceError } from "../errors.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
-import { NOT_ALLOWED, retryDelayMs, TIMEOUT, UNREACHABLE } from "../signin/token_policy.ts";
+import { answerCutOff, requestFailure, retryWithin, timedOut } from "../signin/token_policy.ts";
 import type { StsEndpoint } from "../signin/sts_endpoints.ts";
 import type { SigningCredentials } from "../signin/sigv4.ts";
 import { isRetryableSts, STS_REQUEST_TIMEOUT_MS, STS_RETRY_BUDGET_MS } from "./sts_policy.ts";
@@ -233,24 +233,6 @@ export async function assumeRoleRequest(
   });
 }
 
-function isTimeout(error: unknown): boolean {
-  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
-  return names.includes("TimeoutError");
-}
-
-function isNotAllowed(error: unknown): boolean {
-  const names = [error, (error as Error | null)?.cause].map((e) => (e as Error | null)?.name);
-  return names.includes("NotCapable") || names.includes("PermissionDenied");
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
-    return `${error.message}${cause}`;
-  }
-  return String(error);
-}
-
 /**
  * One `AssumeRole` exchange within `timeoutMs`, the answer's body included; a timeout is a
  * {@link NetworkError} with code `TIMEOUT`, a connection failure one with code `UNREACHABLE`.
@@ -267,31 +249,24 @@ export async function assumeRoleOnce(
   timeoutMs: number = STS_REQUEST_TIMEOUT_MS,
 ): Promise<AssumedRole> {
   const signal = deps.timeout(timeoutMs);
-  const where = new URL(context.endpoint.url).origin;
-  const timedOut = (cause: unknown) =>
-    new NetworkError(
-      `AWS STS at ${where} did not answer within ${Math.round(timeoutMs / 100) / 10} s`,
-      { code: TIMEOUT, cause },
-    );
+  const failure = {
+    base: new URL(context.endpoint.url).origin,
+    timeout: signal,
+    timeoutMs,
+    service: "AWS STS",
+  };
   let response: Response;
   try {
     response = await assumeRoleRequest(deps, context, parameters, signal);
   } catch (error) {
-    if (signal.aborted && isTimeout(error)) throw timedOut(error);
-    throw new NetworkError(`Unable to reach AWS STS at ${where}: ${describe(error)}`, {
-      code: isNotAllowed(error) ? NOT_ALLOWED : UNREACHABLE,
-      cause: error,
-    });
+    throw requestFailure(error, failure);
   }
   try {
     return await processAssumeRoleResponse(response, { secrets: [parameters.tokenCode] });
   } catch (error) {
     if (error instanceof ServiceError) throw error;
-    if (signal.aborted) throw timedOut(error);
-    throw new NetworkError(`The answer of AWS STS at ${where} was cut off: ${describe(error)}`, {
-      code: UNREACHABLE,
-      cause: error,
-    });
+    if (signal.aborted) throw timedOut(error, failure);
+    throw answerCutOff(error, failure);
   }
 }
 
@@ -309,24 +284,9 @@ export async function assumeRole(
   context: AssumeRoleContext,
   parameters: AssumeRoleParameters,
 ): Promise<AssumedRole> {
-  const deadline = deps.now().getTime() + STS_RETRY_BUDGET_MS;
-  for (let attempt = 0;; attempt++) {
-    const left = deadline - deps.now().getTime();
-    try {
-      return await assumeRoleOnce(
-        deps,
-        context,
-        parameters,
-        Math.max(1, Math.min(STS_REQUEST_TIMEOUT_MS, left)),
-      );
-    } catch (error) {
-      const delay = retryDelayMs(attempt, deps.random());
-      if (
-        !isRetryableSts(error) || delay === undefined || deps.now().getTime() + delay >= deadline
-      ) {
-        throw error;
-      }
-      await deps.sleep(delay);
-    }
-  }
+  return await retryWithin(deps, {
+    deadline: deps.now().getTime() + STS_RETRY_BUDGET_MS,
+    requestTimeoutMs: STS_REQUEST_TIMEOUT_MS,
+    isRetryable: isRetryableSts,
+  }, (timeoutMs) => assumeRoleOnce(deps, context, parameters, timeoutMs));
 }

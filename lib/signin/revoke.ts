@@ -24,7 +24,7 @@ import { awsServiceError } from "./aws_dialect.ts";
 import {
   INSUFFICIENT_PERMISSIONS,
   requestFailure,
-  retryDelayMs,
+  retryWithin,
   TOKEN_REQUEST_TIMEOUT_MS,
   TOKEN_RETRY_BUDGET_MS,
 } from "./token_policy.ts";
@@ -138,26 +138,17 @@ export async function revokeRefreshToken(
     context.credentials.secretAccessKey,
     context.credentials.sessionToken,
   ];
-  const deadline = deps.now().getTime() + TOKEN_RETRY_BUDGET_MS;
-  for (let attempt = 0;; attempt++) {
-    const left = deadline - deps.now().getTime();
-    try {
-      const response = await revokeRequest(
-        deps,
-        context,
-        refreshToken,
-        Math.min(TOKEN_REQUEST_TIMEOUT_MS, left),
-      );
-      return await processRevokeResponse(response, secrets);
-    } catch (error) {
-      const delay = retryDelayMs(attempt, deps.random());
-      const passing = error instanceof ServiceError &&
-        (error.status === 429 || error.status >= 500);
-      if (!passing || delay === undefined || deps.now().getTime() + delay >= deadline) throw error;
-      await deps.sleep(delay, context.signal);
-      context.signal?.throwIfAborted();
-    }
-  }
+  return await retryWithin(deps, {
+    deadline: deps.now().getTime() + TOKEN_RETRY_BUDGET_MS,
+    requestTimeoutMs: TOKEN_REQUEST_TIMEOUT_MS,
+    // Throttling and outages pass; a network failure is not retried (the token may be revoked).
+    isRetryable: (error) =>
+      error instanceof ServiceError && (error.status === 429 || error.status >= 500),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  }, async (timeoutMs) => {
+    const response = await revokeRequest(deps, context, refreshToken, timeoutMs);
+    return await processRevokeResponse(response, secrets);
+  });
 }
 
 /** The SigV4 failures of rest-json services, by `X-Amzn-ErrorType`. */

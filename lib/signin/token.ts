@@ -8,7 +8,6 @@
 
 import * as oauth from "oauth4webapi";
 import type { Deps } from "../runtime/deps.ts";
-import { NetworkError } from "../errors.ts";
 import {
   awsTokenFetch,
   type AwsTokenResponse,
@@ -18,14 +17,13 @@ import {
 import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
 import {
-  describeNetworkError,
+  answerCutOff,
   isRetryable,
   requestFailure,
-  retryDelayMs,
+  retryWithin,
   timedOut,
   TOKEN_REQUEST_TIMEOUT_MS,
   TOKEN_RETRY_BUDGET_MS,
-  UNREACHABLE,
 } from "./token_policy.ts";
 import { VERSION } from "../version.ts";
 
@@ -138,12 +136,7 @@ export async function tokenRequest(
     if (timeout.aborted) throw timedOut(error, failure);
     if (error instanceof DOMException || error instanceof TypeError) {
       if (context.signal?.aborted) throw error;
-      throw new NetworkError(
-        `The answer of AWS Sign-In at ${context.endpoint.base} was cut off: ${
-          describeNetworkError(error)
-        }`,
-        { code: UNREACHABLE, cause: error },
-      );
+      throw answerCutOff(error, failure);
     }
     throw error;
   }
@@ -165,23 +158,12 @@ export async function requestTokens(
   grant: CodeGrant | RefreshGrant,
   options: RequestTokensOptions = {},
 ): Promise<AwsTokenResponse> {
-  const deadline = options.deadline ?? deps.now().getTime() + TOKEN_RETRY_BUDGET_MS;
-  for (let attempt = 0;; attempt++) {
-    const left = deadline - deps.now().getTime();
-    try {
-      return await tokenRequest(deps, context, grant, Math.min(TOKEN_REQUEST_TIMEOUT_MS, left));
-    } catch (error) {
-      const delay = retryDelayMs(attempt, deps.random());
-      if (
-        !isRetryable(error, grant.grant) || delay === undefined ||
-        deps.now().getTime() + delay >= deadline
-      ) {
-        throw error;
-      }
-      await deps.sleep(delay, context.signal);
-      context.signal?.throwIfAborted();
-    }
-  }
+  return await retryWithin(deps, {
+    deadline: options.deadline ?? deps.now().getTime() + TOKEN_RETRY_BUDGET_MS,
+    requestTimeoutMs: TOKEN_REQUEST_TIMEOUT_MS,
+    isRetryable: (error) => isRetryable(error, grant.grant),
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  }, (timeoutMs) => tokenRequest(deps, context, grant, timeoutMs));
 }
 
 /**

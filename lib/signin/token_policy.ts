@@ -30,8 +30,6 @@ export const INSUFFICIENT_PERMISSIONS = "INSUFFICIENT_PERMISSIONS";
 export const AUTHCODE_EXPIRED = "AUTHCODE_EXPIRED";
 /** `error` of a request the service refused, such as a spent or foreign refresh token. */
 export const INVALID_REQUEST = "INVALID_REQUEST";
-/** `error` of a service failure. */
-export const SERVER_ERROR = "server_error";
 /** Our code: the answer could not be used. */
 export const INVALID_RESPONSE = "INVALID_RESPONSE";
 /** Our code: the request did not get an answer in time. */
@@ -104,6 +102,8 @@ export interface RequestFailureContext {
   /** The request's own time limit (`Deps.timeout(timeoutMs)`). */
   readonly timeout: AbortSignal;
   readonly timeoutMs: number;
+  /** The service named in the message; `AWS Sign-In` unless said. */
+  readonly service?: string;
 }
 
 /**
@@ -130,7 +130,7 @@ export function requestFailure(error: unknown, context: RequestFailureContext): 
   }
   if (error instanceof DOMException && error.name === "AbortError") return error;
   return new NetworkError(
-    `Unable to reach AWS Sign-In at ${context.base}: ${describeNetworkError(error)}`,
+    `Unable to reach ${serviceOf(context)} at ${context.base}: ${describeNetworkError(error)}`,
     { code: isNotAllowed(error) ? NOT_ALLOWED : UNREACHABLE, cause: error },
   );
 }
@@ -146,11 +146,81 @@ export function requestFailure(error: unknown, context: RequestFailureContext): 
  */
 export function timedOut(cause: unknown, context: RequestFailureContext): NetworkError {
   return new NetworkError(
-    `AWS Sign-In at ${context.base} did not answer within ${
+    `${serviceOf(context)} at ${context.base} did not answer within ${
       Math.round(context.timeoutMs / 100) / 10
     } s`,
     { code: TIMEOUT, cause },
   );
+}
+
+/**
+ * The error of an answer whose headers came but whose body did not: as unreachable as no answer.
+ *
+ * @example
+ * ```ts
+ * answerCutOff(new TypeError("connection reset"), {
+ *   base: "https://x", timeout: AbortSignal.timeout(1000), timeoutMs: 1000, service: "AWS STS",
+ * }).message;
+ * // "The answer of AWS STS at https://x was cut off: connection reset"
+ * ```
+ */
+export function answerCutOff(cause: unknown, context: RequestFailureContext): NetworkError {
+  return new NetworkError(
+    `The answer of ${serviceOf(context)} at ${context.base} was cut off: ${
+      describeNetworkError(cause)
+    }`,
+    { code: UNREACHABLE, cause },
+  );
+}
+
+function serviceOf(context: RequestFailureContext): string {
+  return context.service ?? "AWS Sign-In";
+}
+
+/** How {@link retryWithin} retries. */
+export interface RetryPolicy {
+  /** When the last attempt must have ended, in milliseconds. */
+  readonly deadline: number;
+  /** The longest one attempt may take; never past the deadline. */
+  readonly requestTimeoutMs: number;
+  /** Whether a failure passes, so that another attempt may help. */
+  readonly isRetryable: (error: unknown) => boolean;
+  /** Ctrl-C: ends the pause between attempts. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Runs `attempt` until it succeeds, its failure does not pass, no pause is left
+ * ({@link retryDelayMs}) or the next attempt would start past the deadline. Each attempt is given
+ * its time limit: the request timeout, or what is left before the deadline when that is less. The
+ * one retry loop of token requests, revocations and `AssumeRole`.
+ *
+ * @example
+ * ```ts ignore
+ * await retryWithin(deps, { deadline, requestTimeoutMs: 15_000, isRetryable }, (ms) => call(ms));
+ * ```
+ */
+export async function retryWithin<T>(
+  deps: { now(): Date; random(): number; sleep(ms: number, signal?: AbortSignal): Promise<void> },
+  policy: RetryPolicy,
+  attempt: (timeoutMs: number) => Promise<T>,
+): Promise<T> {
+  for (let count = 0;; count++) {
+    const left = policy.deadline - deps.now().getTime();
+    try {
+      return await attempt(Math.max(1, Math.min(policy.requestTimeoutMs, left)));
+    } catch (error) {
+      const delay = retryDelayMs(count, deps.random());
+      if (
+        !policy.isRetryable(error) || delay === undefined ||
+        deps.now().getTime() + delay >= policy.deadline
+      ) {
+        throw error;
+      }
+      await deps.sleep(delay, policy.signal);
+      policy.signal?.throwIfAborted();
+    }
+  }
 }
 
 /** Pauses before the retries (a quarter more at most, at random, so that callers spread out). */
