@@ -74,9 +74,21 @@ export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">):
  * ```
  */
 export async function cacheFileName(loginSession: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(loginSession));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("") +
-    ".json";
+  return `${await sha256Hex(loginSession)}.json`;
+}
+
+/**
+ * The lowercase hex SHA-256 of a text's UTF-8 bytes: the names of cache files, and digests that
+ * stand for a secret without holding it.
+ *
+ * @example
+ * ```ts
+ * (await sha256Hex("x")).length; // 64
+ * ```
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -575,13 +587,29 @@ export async function removeSession(
 export async function listSessionFiles(
   deps: Pick<Deps, "fs" | "env" | "homeDir" | "os">,
 ): Promise<CacheLocation[]> {
-  const directory = loginCacheDirectory(deps);
+  return await listCacheFiles(deps, loginCacheDirectory(deps), "the cache directory");
+}
+
+/**
+ * Every `.json` file of a cache directory (`what` names it in the error), symbolic links to files
+ * included, sorted.
+ *
+ * @example
+ * ```ts ignore
+ * await listCacheFiles(deps, roleCacheDirectory(deps), "the role cache directory");
+ * ```
+ */
+export async function listCacheFiles(
+  deps: Pick<Deps, "fs">,
+  directory: string,
+  what: string,
+): Promise<CacheLocation[]> {
   let names: string[];
   try {
     names = await deps.fs.listFiles(directory);
   } catch (error) {
     throw new FileSystemError(
-      `Cannot list the cache directory "${directory}": ${(error as Error).message}`,
+      `Cannot list ${what} "${directory}": ${(error as Error).message}`,
       { code: "CACHE_READ_FAILED", cause: error },
     );
   }

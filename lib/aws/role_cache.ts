@@ -16,16 +16,17 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { FileSystemError } from "../errors.ts";
 import { joinPath } from "../runtime/paths.ts";
 import {
   type CacheLocation,
   formatExpiresAt,
+  listCacheFiles,
   locationInDirectory,
   loginCacheDirectory,
   parseExpiresAt,
   readSessionText,
   removeSession,
+  sha256Hex,
   writeSession,
 } from "./login_cache.ts";
 
@@ -70,8 +71,7 @@ export function roleCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">): 
  * ```
  */
 export async function roleCacheKey(material: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+  return await sha256Hex(material);
 }
 
 /**
@@ -208,20 +208,14 @@ export async function removeDerivedRoleCredentials(
   deps: Pick<Deps, "fs" | "env" | "homeDir" | "os">,
   from: DerivedFrom,
 ): Promise<number> {
-  const directory = roleCacheDirectory(deps);
-  let names: string[];
-  try {
-    names = await deps.fs.listFiles(directory);
-  } catch (error) {
-    throw new FileSystemError(
-      `Cannot list the role cache directory "${directory}": ${(error as Error).message}`,
-      { code: "CACHE_READ_FAILED", cause: error },
-    );
-  }
+  const locations = await listCacheFiles(
+    deps,
+    roleCacheDirectory(deps),
+    "the role cache directory",
+  );
   const wanted = "loginSession" in from ? from.loginSession.trim() : undefined;
   let removed = 0;
-  for (const name of names.filter((n) => n.endsWith(".json"))) {
-    const location = locationInDirectory(directory, name);
+  for (const location of locations) {
     const entry = await readRoleCache(deps, location).catch(() => undefined);
     const source = entry?.sourceLoginSession;
     if (source === undefined || (wanted !== undefined && source !== wanted)) continue;

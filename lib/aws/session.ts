@@ -51,6 +51,7 @@ import {
   protectSession,
   readSession,
   sessionLocation,
+  sha256Hex,
   type StoredSession,
   updatedEntry,
   writeSession,
@@ -232,9 +233,7 @@ interface FailureNote {
 }
 
 async function tokenDigest(refreshToken: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(refreshToken));
-  return Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  return (await sha256Hex(refreshToken)).slice(0, 24);
 }
 
 function parseNote(text: string): FailureNote | undefined {
