@@ -69,3 +69,17 @@ export function staleOrFail<Why extends string>(
   | { readonly step: "fail"; readonly why: Why } {
   return valid ? { step: "serve-stale", why } : { step: "fail", why };
 }
+
+/**
+ * How long credentials have left, in whole minutes, for messages (pure).
+ *
+ * @example
+ * ```ts
+ * minutesLeft(5 * 60_000, 0); // "5 minutes"
+ * minutesLeft(-1, 0); // "0 minutes"
+ * ```
+ */
+export function minutesLeft(expiresAt: number, now: number): string {
+  const left = Math.max(0, Math.round((expiresAt - now) / 60000));
+  return `${left} minute${left === 1 ? "" : "s"}`;
+}

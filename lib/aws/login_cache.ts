@@ -554,6 +554,29 @@ export async function lockSession(
 }
 
 /**
+ * {@link lockSession} for the refresh loops, which go on either way: the lock, or the
+ * `LockTimeoutError` when it stayed busy for `waitMs`.
+ *
+ * @example
+ * ```ts ignore
+ * const lock = await lockWithin(deps, location, 2000);
+ * if (lock instanceof LockTimeoutError) { ... } // another process holds it
+ * ```
+ */
+export async function lockWithin(
+  deps: Pick<Deps, "fs" | "timeout">,
+  location: CacheLocation,
+  waitMs: number,
+): Promise<FileLock | LockTimeoutError> {
+  try {
+    return await lockSession(deps, location, { signal: deps.timeout(waitMs) });
+  } catch (error) {
+    if (error instanceof LockTimeoutError) return error;
+    throw error;
+  }
+}
+
+/**
  * Removes a session's cache file under its lock (a refresh in flight would otherwise write the
  * session back after the removal); resolves to `false` when there was none. The lock file stays:
  * other processes may be waiting on it.

@@ -26,9 +26,9 @@ import { LockTimeoutError } from "../runtime/deps.ts";
 import { FileSystemError, LoginRequiredError, NetworkError } from "../errors.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import type { CacheLocation } from "./login_cache.ts";
-import { lockSession } from "./login_cache.ts";
+import { lockWithin } from "./login_cache.ts";
 import { BUSY_LOCK_WAIT_MS, EXPIRED_LOCK_WAIT_MS, REFRESH_WINDOW_MS } from "./session.ts";
-import { lockStep, staleOrFail } from "./cache_steps.ts";
+import { lockStep, minutesLeft, staleOrFail } from "./cache_steps.ts";
 import {
   type BaseIdentity,
   DEFAULT_DURATION_SECONDS,
@@ -44,8 +44,6 @@ import {
 } from "./role_cache.ts";
 import { explainStsError, isRetryableSts, STS_RETRY_BUDGET_MS } from "./sts_policy.ts";
 import type { StsEndpoint } from "../signin/sts_endpoints.ts";
-
-export { BUSY_LOCK_WAIT_MS };
 
 /** How long a caller without valid credentials waits for another process's lock. */
 export const ROLE_LOCK_WAIT_MS = EXPIRED_LOCK_WAIT_MS + STS_RETRY_BUDGET_MS;
@@ -172,11 +170,6 @@ function isPassing(error: unknown): boolean {
   return isRetryableSts(error);
 }
 
-function minutesLeft(now: number, expiration: Date): string {
-  const left = Math.max(0, Math.round((expiration.getTime() - now) / 60000));
-  return `${left} minute${left === 1 ? "" : "s"}`;
-}
-
 /**
  * The credentials of a role profile's own role, assuming each role of its chain when its cached
  * credentials are due.
@@ -245,16 +238,13 @@ export async function roleCredentials(
           case "serve-stale":
             warnStale(deps, next.why, role, cached!, failure);
             return cached!;
-          case "lock":
-            try {
-              lock = await lockSession(deps, location, { signal: deps.timeout(next.waitMs) });
-              update({ lock: "held" });
-            } catch (error) {
-              if (!(error instanceof LockTimeoutError)) throw error;
-              failure = error;
-              update({ lock: "busy" });
-            }
+          case "lock": {
+            const taken = await lockWithin(deps, location, next.waitMs);
+            if (taken instanceof LockTimeoutError) failure = taken;
+            else lock = taken;
+            update({ lock: lock === undefined ? "busy" : "held" });
             break;
+          }
           case "reread": {
             cached = await readRoleCache(deps, location);
             const note = parseNote(await lock!.readNote());
@@ -375,7 +365,7 @@ function warnStale(
   failure: unknown,
 ): void {
   if (why === "busy") return;
-  const left = minutesLeft(deps.now().getTime(), entry.expiration);
+  const left = minutesLeft(entry.expiration.getTime(), deps.now().getTime());
   if (why === "mfa") {
     deps.stderr.write(
       `warning: the credentials of role profile "${role.profile}" expire in ${left}; renewing them needs an MFA code, so run "aws-login export-credentials --profile ${role.profile}" in a terminal\n`,

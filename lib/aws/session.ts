@@ -45,7 +45,7 @@ import {
   CACHE_NOT_WRITABLE_HINT,
   type CacheLocation,
   checkWritable,
-  lockSession,
+  lockWithin,
   type LoginCacheEntry,
   parseExpiresAt,
   protectSession,
@@ -56,7 +56,7 @@ import {
   updatedEntry,
   writeSession,
 } from "./login_cache.ts";
-import { lockStep, staleOrFail } from "./cache_steps.ts";
+import { lockStep, minutesLeft, staleOrFail } from "./cache_steps.ts";
 import { configuredRegion } from "./region.ts";
 import { signInEndpointFor } from "./endpoint_config.ts";
 import type { SignInEndpoint } from "../signin/endpoints.ts";
@@ -263,11 +263,6 @@ async function isRecentFailure(
     note.token === await tokenDigest(entry.refreshToken);
 }
 
-function minutesLeft(deps: Pick<Deps, "now">, entry: LoginCacheEntry): string {
-  const left = Math.max(0, Math.round((expiresAtOf(entry) - deps.now().getTime()) / 60000));
-  return `${left} minute${left === 1 ? "" : "s"}`;
-}
-
 async function readRequired(
   deps: Deps,
   location: CacheLocation,
@@ -332,16 +327,13 @@ export async function sessionCredentials(
         case "serve-stale":
           warnStale(deps, next.why, current.entry, failure);
           return serve(current.entry, false);
-        case "lock":
-          try {
-            lock = await lockSession(deps, location, { signal: deps.timeout(next.waitMs) });
-            update({ lock: "held" });
-          } catch (error) {
-            if (!(error instanceof LockTimeoutError)) throw error;
-            failure = error;
-            update({ lock: "busy" });
-          }
+        case "lock": {
+          const taken = await lockWithin(deps, location, next.waitMs);
+          if (taken instanceof LockTimeoutError) failure = taken;
+          else lock = taken;
+          update({ lock: lock === undefined ? "busy" : "held" });
           break;
+        }
         case "reread": {
           current = await readRequired(deps, location, request);
           note = parseNote(await lock!.readNote());
@@ -432,7 +424,9 @@ function warnStale(
   deps.stderr.write(
     `warning: could not refresh the login session (${
       describeFailure(failure)
-    }); using the cached credentials, which expire in ${minutesLeft(deps, entry)}\n`,
+    }); using the cached credentials, which expire in ${
+      minutesLeft(expiresAtOf(entry), deps.now().getTime())
+    }\n`,
   );
 }
 
@@ -501,9 +495,9 @@ async function saveRefreshed(
     deps.stderr.write(
       `warning: the refreshed session could not be saved (${
         (error as Error).message
-      }): these credentials work for ${minutesLeft(deps, entry)}; then ${
-        signInAgain(request.profile)
-      }\n`,
+      }): these credentials work for ${
+        minutesLeft(expiresAtOf(entry), deps.now().getTime())
+      }; then ${signInAgain(request.profile)}\n`,
     );
   }
   return serve(entry, true);

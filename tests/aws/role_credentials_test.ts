@@ -1,12 +1,12 @@
 /**
  * The decision for one role of a chain (`nextRoleStep`), as a table, and the default session name.
  * Carrying the steps out is covered against the emulator in
- * `tests/commands/export_credentials_roles_test.ts`.
+ * `tests/commands/role_profiles_test.ts`.
  */
 
 import { assertEquals } from "../support/assert.ts";
+import { BUSY_LOCK_WAIT_MS } from "../../lib/aws/session.ts";
 import {
-  BUSY_LOCK_WAIT_MS,
   defaultSessionName,
   nextRoleStep,
   ROLE_LOCK_WAIT_MS,
