@@ -35,6 +35,7 @@ import {
   UsageError,
 } from "../errors.ts";
 import type { ProfileCredentials } from "./profile_credentials.ts";
+import { encodeBase64Url } from "../signin/base64.ts";
 
 /** The one path the endpoint serves. */
 export const ENDPOINT_PATH = "/credentials";
@@ -73,9 +74,7 @@ const NAMES_THAT_CANNOT_BE_REBOUND = new Set([
  * ```
  */
 export function newToken(deps: Pick<Deps, "randomBytes">): string {
-  const bytes = deps.randomBytes(TOKEN_BYTES);
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return encodeBase64Url(deps.randomBytes(TOKEN_BYTES));
 }
 
 /**
@@ -293,11 +292,6 @@ function toResponse(answer: Answer): Response {
 export function endpointUri(address: string, port: number): string {
   const host = address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address;
   return `http://${host.includes(":") ? `[${host}]` : host}:${port}${ENDPOINT_PATH}`;
-}
-
-/** Whether an address is a loopback address (`127.0.0.0/8`, `::1`). */
-export function isLoopbackAddress(address: string): boolean {
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address) || address === "::1";
 }
 
 /** A running endpoint. */

@@ -7,6 +7,7 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
+import { canPrompt } from "./prompt.ts";
 
 /**
  * Asks for the MFA code of a device on the terminal, or `undefined` when stdin and stderr are not
@@ -20,7 +21,7 @@ import type { Deps } from "../runtime/deps.ts";
 export function mfaCodePrompter(
   deps: Pick<Deps, "stdin" | "stderr">,
 ): ((serial: string) => Promise<string>) | undefined {
-  if (!deps.stdin.isTerminal || !deps.stderr.isTerminal) return undefined;
+  if (!canPrompt(deps)) return undefined;
   return async (serial) => {
     const { askMfaCode } = await import("./secret_prompt.ts");
     return await askMfaCode(deps, serial);

@@ -19,13 +19,13 @@ import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
 import { openCredentialCache } from "../aws/credential_cache.ts";
 import {
   ENDPOINT_PATH,
-  isLoopbackAddress,
   newToken,
   startCredentialEndpoint,
   tokenProblem,
 } from "../aws/container_endpoint.ts";
 import { EXEC_MARKER_VARIABLE } from "../aws/child_environment.ts";
 import { quoteWord } from "../platform/shell_words.ts";
+import { isLoopbackHost } from "../signin/endpoints.ts";
 import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 
 /**
@@ -105,7 +105,7 @@ export function serveHints(input: ServeHintsInput): string {
     `aws-login: serving the credentials of profile ${input.profile} at ${input.uri}`,
     "Programs on this machine: set the two variables printed on stdout.",
   ];
-  if (isLoopbackAddress(input.address)) {
+  if (isLoopbackHost(input.address)) {
     lines.push(
       "A container sharing this machine's network (Linux; Docker Desktop with host networking):",
       `  docker run --network host -e AWS_CONTAINER_CREDENTIALS_FULL_URI=${input.uri} -e AWS_CONTAINER_AUTHORIZATION_TOKEN=${token} IMAGE`,

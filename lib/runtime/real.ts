@@ -539,15 +539,7 @@ export function realDeps(): Deps {
     stdin: input(),
     stdout: output(Deno.stdout),
     stderr: output(Deno.stderr),
-    onInterrupt(handler) {
-      const signal = "SIGINT" as const;
-      try {
-        Deno.addSignalListener(signal, handler);
-      } catch {
-        return () => {};
-      }
-      return () => Deno.removeSignalListener(signal, handler);
-    },
+    onInterrupt: (handler) => onSignal("SIGINT", handler),
     startChild,
     onSignal,
   };

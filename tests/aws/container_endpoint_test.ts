@@ -12,7 +12,6 @@ import {
   errorAnswer,
   handleEndpointRequest,
   isAllowedHost,
-  isLoopbackAddress,
   newToken,
   startCredentialEndpoint,
   STATIC_KEYS_LIFETIME_MS,
@@ -29,6 +28,7 @@ import {
   UsageError,
 } from "../../lib/errors.ts";
 import { realDeps } from "../../lib/runtime/real.ts";
+import { isLoopbackHost } from "../../lib/signin/endpoints.ts";
 
 const NOW = new Date("2026-12-01T10:00:00Z");
 const TOKEN = "k3y-of-at-least-22-characters_ok";
@@ -157,7 +157,7 @@ Deno.test("errorAnswer() says what to do, with a status that tells whether to as
   }
 });
 
-Deno.test("endpointUri() and isLoopbackAddress()", () => {
+Deno.test("endpointUri(), and isLoopbackHost() on the addresses serve takes", () => {
   assertEquals(endpointUri("127.0.0.1", 9911), `http://127.0.0.1:9911${ENDPOINT_PATH}`);
   assertEquals(endpointUri("0.0.0.0", 9911), `http://127.0.0.1:9911${ENDPOINT_PATH}`);
   assertEquals(endpointUri("::", 9911), `http://[::1]:9911${ENDPOINT_PATH}`);
@@ -168,7 +168,7 @@ Deno.test("endpointUri() and isLoopbackAddress()", () => {
       false,
     ], ["172.17.0.1", false]] as const
   ) {
-    assertEquals(isLoopbackAddress(address), loopback, address);
+    assertEquals(isLoopbackHost(address), loopback, address);
   }
 });
 
