@@ -192,6 +192,22 @@ export function roleChainOf(
   }
 }
 
+/**
+ * The login-session profile at the end of a role chain read by {@link roleChainOf}; `undefined`
+ * for no chain, a broken one, or one that ends in other credentials.
+ *
+ * @example
+ * ```ts ignore
+ * loginBase(roleChainOf(shared, "deploy"))?.profile; // "dev"
+ * ```
+ */
+export function loginBase(
+  chain: ReturnType<typeof roleChainOf>,
+): Extract<DirectSource, { readonly kind: "login-session" }> | undefined {
+  const base = chain?.source?.base;
+  return base?.kind === "login-session" ? base : undefined;
+}
+
 /** The sources of a profile's own credentials: login session, static keys, process. */
 function directSource(shared: SharedConfig, profile: string): DirectSource {
   const own = profileValues(shared, profile);

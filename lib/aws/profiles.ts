@@ -170,27 +170,6 @@ export interface SectionSettings {
 }
 
 /**
- * Like {@link mergedProfile}, with the nested blocks: the settings botocore sees for a profile.
- * `undefined` when neither file defines the profile.
- *
- * @example
- * ```ts
- * import { parseIni } from "./ini.ts";
- * import { mergedProfileSettings } from "./profiles.ts";
- * const config = parseIni("[profile dev]\nregion = eu-west-1\ns3 =\n  addressing_style = path\n").sections;
- * mergedProfileSettings(config, [], "dev");
- * // { values: { region: "eu-west-1" }, nested: { s3: { addressing_style: "path" } } }
- * ```
- */
-export function mergedProfileSettings(
-  config: readonly IniSection[],
-  credentials: readonly IniSection[],
-  profile: string,
-): SectionSettings | undefined {
-  return new ProfileIndex(config, credentials).mergedSettings(profile);
-}
-
-/**
  * The settings of a section that is not a profile, such as `[services NAME]`, over `[DEFAULT]`'s;
  * `undefined` when there is no such section.
  *
@@ -311,7 +290,10 @@ export class ProfileIndex {
     return merged === undefined ? undefined : flat(merged);
   }
 
-  /** Both merged, nested blocks included (see {@link mergedProfileSettings}). */
+  /**
+   * Both merged, nested blocks included: the settings botocore sees for a profile; `undefined`
+   * when neither file defines it.
+   */
   mergedSettings(profile: string): SectionSettings | undefined {
     const merged = this.#merged(profile);
     return merged === undefined ? undefined : settings(merged);

@@ -9,7 +9,6 @@ import type { Deps } from "../runtime/deps.ts";
 import type { CompletionsCommand } from "../cli/args.ts";
 import { completionScript } from "../cli/completions.ts";
 import { loadSharedConfig } from "../aws/shared_config.ts";
-import { listProfiles } from "../aws/profiles.ts";
 
 /**
  * Writes the script, or the profile names of the config and credentials files, to stdout. A
@@ -28,7 +27,7 @@ export async function completions(deps: Deps, command: CompletionsCommand): Prom
   let names: string[] = [];
   try {
     const shared = await loadSharedConfig(deps);
-    names = listProfiles([...shared.config], [...shared.credentials]);
+    names = shared.profiles.profiles();
   } catch {
     // nothing to offer
   }

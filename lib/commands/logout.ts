@@ -40,7 +40,7 @@ import { oauthEndpointFor } from "../aws/endpoint_config.ts";
 import { TOKEN_EXPIRED } from "../signin/token_policy.ts";
 import { LoginRequiredError } from "../errors.ts";
 import { removeDerivedRoleCredentials } from "../aws/role_cache.ts";
-import { roleChainOf } from "../aws/profile_credentials.ts";
+import { loginBase, roleChainOf } from "../aws/profile_credentials.ts";
 
 /** How a session's revocation at AWS Sign-In went. */
 export type RevokeOutcome =
@@ -108,7 +108,7 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
   const profile = resolveProfileName(deps, command.profile);
   const loginSession = profileValues(shared, profile).login_session?.trim();
   if (!loginSession) {
-    const base = roleBaseProfile(shared, profile);
+    const base = loginBase(roleChainOf(shared, profile))?.profile;
     deps.stderr.write(
       base === undefined
         ? `warning: no login session found for profile '${profile}'\n`
@@ -189,12 +189,6 @@ async function sessionOfFile(location: CacheLocation, text: string): Promise<str
     // not JSON: the session stays unknown
   }
   return sub !== undefined && await cacheFileName(sub) === location.name ? sub : undefined;
-}
-
-/** The login profile at the end of a role profile's chain; `undefined` for any other profile. */
-function roleBaseProfile(shared: SharedConfig, profile: string): string | undefined {
-  const base = roleChainOf(shared, profile)?.source?.base;
-  return base?.kind === "login-session" ? base.profile : undefined;
 }
 
 /** Revokes one session (unless told not to), then removes its file. */

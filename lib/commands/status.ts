@@ -35,7 +35,7 @@ import {
 } from "../aws/login_cache.ts";
 import { sessionClaims } from "../aws/session_claims.ts";
 import { sessionCredentials } from "../aws/session.ts";
-import { type AssumeRoleSource, roleChainOf } from "../aws/profile_credentials.ts";
+import { loginBase, roleChainOf } from "../aws/profile_credentials.ts";
 
 /** The outcome of `--check` for one session. */
 export interface SessionCheck {
@@ -227,17 +227,6 @@ export function renderStatus(
   return `Login sessions in ${directory}:\n\n${blocks.join("\n\n")}\n`;
 }
 
-/** The role source of a profile, or `undefined` when it is none (or its chain is broken). */
-function roleSourceOf(shared: SharedConfig, profile: string): AssumeRoleSource | undefined {
-  return roleChainOf(shared, profile)?.source;
-}
-
-/** The login session at the end of a role profile's chain, trimmed; `undefined` when none. */
-function roleBaseSession(shared: SharedConfig, profile: string): string | undefined {
-  const base = roleSourceOf(shared, profile)?.base;
-  return base?.kind === "login-session" ? base.loginSession.trim() : undefined;
-}
-
 /**
  * Lists the sessions; returns the exit code: with `--profile`, non-zero when that profile has no
  * usable session; with `--check`, the exit code of the first refresh that failed.
@@ -255,7 +244,7 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   const rolesBySession = new Map<string, string[]>();
   for (const name of shared.profiles.profiles()) {
     if (shared.profiles.configProfile(name)?.login_session?.trim()) continue;
-    const base = roleBaseSession(shared, name);
+    const base = loginBase(roleChainOf(shared, name))?.loginSession.trim();
     if (base !== undefined) rolesBySession.set(base, [...rolesBySession.get(base) ?? [], name]);
   }
 
@@ -264,19 +253,19 @@ export async function status(deps: Deps, command: StatusCommand): Promise<number
   let profile: string | undefined;
   if (command.profile !== undefined) {
     profile = resolveProfileName(deps, command.profile);
-    const role = roleSourceOf(shared, profile);
-    const session = profileValues(shared, profile).login_session ||
-      roleBaseSession(shared, profile);
-    if (role !== undefined && session) {
+    const chain = roleChainOf(shared, profile);
+    const base = loginBase(chain);
+    const session = profileValues(shared, profile).login_session || base?.loginSession.trim();
+    if (chain?.source !== undefined && session) {
       (command.json ? deps.stderr : deps.stdout).write(
         `Profile ${profile} assumes role ${
-          role.roles.at(-1)!.roleArn
-        } with the login session of profile ${role.base.profile}:\n`,
+          chain.source.roles.at(-1)!.roleArn
+        } with the login session of profile ${chain.source.base.profile}:\n`,
       );
     }
     if (!session?.trim()) {
       const other = otherCredentials(shared, profile, deps.homeDir());
-      const problem = roleChainOf(shared, profile)?.problem?.message;
+      const problem = chain?.problem?.message;
       const text = problem !== undefined
         ? `Profile ${profile} has no login session: ${problem[0]!.toLowerCase()}${
           problem.slice(1)
