@@ -24,7 +24,8 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import type { ProfileCredentials } from "./profile_credentials.ts";
+import { type ProfileCredentials, resolveProfileCredentials } from "./profile_credentials.ts";
+import { failureLine } from "../errors.ts";
 import { REFRESH_WINDOW_MS } from "./session.ts";
 
 export { REFRESH_WINDOW_MS };
@@ -164,4 +165,33 @@ export async function openCredentialCache(
       return await inflight;
     },
   };
+}
+
+/**
+ * The cache of `exec` and `serve` for one profile: resolved through the profile's credential
+ * chain, asking for an MFA code (with `askMfaCode`) at most once, on the first resolution (later
+ * ones run while a command owns the terminal, and cannot ask); a failure and the recovery after
+ * it are reported on stderr, one line each.
+ *
+ * @example
+ * ```ts ignore
+ * const cache = await openProfileCache(deps, "dev", mfaCodePrompter(deps));
+ * ```
+ */
+export async function openProfileCache(
+  deps: Deps,
+  profile: string,
+  askMfaCode: ((serial: string) => Promise<string>) | undefined,
+): Promise<CredentialCache> {
+  let ask = askMfaCode;
+  return await openCredentialCache(deps, {
+    resolve: () => {
+      const resolved = resolveProfileCredentials(deps, { profile, askMfaCode: ask });
+      ask = undefined;
+      return resolved;
+    },
+    onFailure: (error) => deps.stderr.write(failureLine(error)),
+    onRecovery: () =>
+      deps.stderr.write(`aws-login: the credentials of profile ${profile} are available again\n`),
+  });
 }

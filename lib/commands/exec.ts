@@ -22,13 +22,13 @@
 
 import type { ChildProcess, Deps, ForwardedSignal, StartChildOptions } from "../runtime/deps.ts";
 import type { ExecCommand } from "../cli/args.ts";
-import { ChildStartError, CommandStartError, failureLine, UsageError } from "../errors.ts";
+import { ChildStartError, CommandStartError, UsageError } from "../errors.ts";
 import { loadSharedConfig, mergedProfileValues, resolveProfileName } from "../aws/shared_config.ts";
 import {
   type CredentialSourceKind,
   resolveProfileCredentials,
 } from "../aws/profile_credentials.ts";
-import { openCredentialCache } from "../aws/credential_cache.ts";
+import { openProfileCache } from "../aws/credential_cache.ts";
 import { newToken, startCredentialEndpoint } from "../aws/container_endpoint.ts";
 import {
   childConfigText,
@@ -92,21 +92,8 @@ export async function exec(deps: Deps, command: ExecCommand): Promise<number> {
   if (insideExec(deps, profile)) return await runChild(deps, command.argv, {});
   const shared = await loadSharedConfig(deps);
   // An MFA code may be asked for once, before the command owns the terminal.
-  let askMfaCode = mfaCodePrompter(deps);
-  const resolve = () => {
-    const resolved = resolveProfileCredentials(deps, { profile, askMfaCode });
-    askMfaCode = undefined;
-    return resolved;
-  };
-
-  const cache = command.server
-    ? await openCredentialCache(deps, {
-      resolve,
-      onFailure: (error) => deps.stderr.write(failureLine(error)),
-      onRecovery: () =>
-        deps.stderr.write(`aws-login: the credentials of profile ${profile} are available again\n`),
-    })
-    : undefined;
+  const askMfaCode = mfaCodePrompter(deps);
+  const cache = command.server ? await openProfileCache(deps, profile, askMfaCode) : undefined;
   const direct = cache === undefined
     ? await resolveProfileCredentials(deps, { profile, shared, askMfaCode })
     : undefined;

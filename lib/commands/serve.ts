@@ -13,10 +13,9 @@
 
 import type { Deps } from "../runtime/deps.ts";
 import type { ServeCommand } from "../cli/args.ts";
-import { ConfigError, failureLine, FileSystemError, UsageError } from "../errors.ts";
+import { ConfigError, FileSystemError, UsageError } from "../errors.ts";
 import { resolveProfileName } from "../aws/shared_config.ts";
-import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
-import { openCredentialCache } from "../aws/credential_cache.ts";
+import { openProfileCache } from "../aws/credential_cache.ts";
 import {
   ENDPOINT_PATH,
   newToken,
@@ -149,17 +148,7 @@ export async function serve(deps: Deps, command: ServeCommand): Promise<number> 
     ? newToken(deps)
     : await readTokenFile(deps, command.tokenFile);
   // An MFA code may be asked for once, at the start; later refreshes cannot ask.
-  let askMfaCode = mfaCodePrompter(deps);
-  const cache = await openCredentialCache(deps, {
-    resolve: () => {
-      const resolved = resolveProfileCredentials(deps, { profile, askMfaCode });
-      askMfaCode = undefined;
-      return resolved;
-    },
-    onFailure: (error) => deps.stderr.write(failureLine(error)),
-    onRecovery: () =>
-      deps.stderr.write(`aws-login: the credentials of profile ${profile} are available again\n`),
-  });
+  const cache = await openProfileCache(deps, profile, mfaCodePrompter(deps));
 
   // Listen for the stop first: a signal that arrives while binding must not kill the process.
   let stop!: () => void;
