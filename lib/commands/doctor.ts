@@ -31,6 +31,7 @@ import {
   warn,
 } from "../doctor/checks.ts";
 import { awsCliCheck, jsSdkCheck, pythonCheck } from "../doctor/tools.ts";
+import { isWsl } from "../platform/browser.ts";
 import {
   detectAwsCli,
   detectBrowser,
@@ -87,13 +88,10 @@ function shadows(
 ): Shadow[] {
   const own = shadowingSources(precedenceFacts(deps, shared, profile));
   if (role === undefined) return own;
-  if (role.kind === "broken") return own.filter((shadow) => shadow.kind !== "profile");
-  const sessionProfile = role.base.profile;
-  return [
-    ...own.filter((shadow) => shadow.kind !== "profile"),
-    ...shadowingSources(precedenceFacts(deps, shared, sessionProfile))
-      .filter((shadow) => shadow.kind === "profile"),
-  ];
+  const environment = own.filter((shadow) => shadow.kind !== "profile");
+  if (role.kind === "broken") return environment;
+  const base = shadowingSources(precedenceFacts(deps, shared, role.base.profile));
+  return [...environment, ...base.filter((shadow) => shadow.kind === "profile")];
 }
 
 /** The chain of a role profile as the doctor reports it; `undefined` for any other profile. */
@@ -149,7 +147,7 @@ export async function doctor(deps: Deps, command: DoctorCommand): Promise<number
       ? []
       : sessionChecks(session.facts)),
     ...precedenceChecks(shadows(deps, shared, profile, role), profile, sessionProfile),
-    clockCheck(clock),
+    clockCheck({ ...clock, wsl: isWsl(browser.platform) }),
     awsCliCheck(aws, python, profile),
     pythonCheck(python, profile),
     jsSdkCheck(js, profile),

@@ -123,7 +123,8 @@ function proxyFor(deps: Pick<Deps, "env">, host: string): string | undefined {
 /**
  * Asks the profile's Sign-In endpoint for the time: one plain `GET` of its base URL, no
  * credentials, redirects not followed; the `Date` header is compared with the local clock at the
- * middle of the request.
+ * middle of the request. Whether this is WSL (for the fix) comes from {@link detectBrowser}'s
+ * platform facts.
  *
  * @example
  * ```ts ignore
@@ -135,7 +136,7 @@ export async function detectClock(
   shared: SharedConfig,
   profile: string,
   signInRegion: string | undefined,
-): Promise<ClockFacts> {
+): Promise<Omit<ClockFacts, "wsl">> {
   const values = profileValues(shared, profile);
   const common = { os: deps.os, proxy: undefined, notAllowed: false, endpoint: undefined };
   let region: string | undefined;
@@ -145,19 +146,15 @@ export async function detectClock(
     return {
       ...common,
       outcome: { kind: "failed", error: (error as Error).message, timedOut: false },
-      wsl: false,
     };
   }
-  const wsl = deps.os === "linux" && (deps.env("WSL_DISTRO_NAME") !== undefined ||
-    deps.env("WSL_INTEROP") !== undefined);
-  if (region === undefined) return { ...common, outcome: { kind: "no-region" }, wsl };
+  if (region === undefined) return { ...common, outcome: { kind: "no-region" } };
   let base: string;
   try {
     base = signInEndpointFor(deps, region, { profile: values }).base;
   } catch (error) {
     return {
       ...common,
-      wsl,
       outcome: { kind: "failed", error: (error as Error).message, timedOut: false },
     };
   }
@@ -183,7 +180,7 @@ export async function detectClock(
       timedOut: signal.aborted && (isTimeout(error) || isTimeout((error as Error).cause)),
     };
   }
-  return { endpoint: base, outcome, proxy, notAllowed, os: deps.os, wsl };
+  return { endpoint: base, outcome, proxy, notAllowed, os: deps.os };
 }
 
 function firstLine(text: string): string {
