@@ -83,10 +83,7 @@ export function editConfig(text: string, edit: ConfigEdit): string {
     ? appendSection(scan, eol, [header, ...entries.map(([key, value]) => `${key} = ${value}`)])
     : editSection(scan, eol, target, edit.profile, entries);
   const result = (scan.bom ? BOM : "") + body;
-  verify(scan, scanIni(result), edit, entries, {
-    target,
-    appendedHeader: target === undefined ? header : undefined,
-  });
+  verify(scan, scanIni(result), edit, entries, target);
   return result;
 }
 
@@ -245,16 +242,16 @@ function verify(
   after: IniScan,
   edit: ConfigEdit,
   entries: readonly [string, string][],
-  where: { target: string | undefined; appendedHeader: string | undefined },
+  /** The header that was edited; `undefined`: the section was appended. */
+  target: string | undefined,
 ): void {
-  const { appendedHeader } = where;
+  const appendedHeader = target === undefined ? `[${configSectionName(edit.profile)}]` : undefined;
   const fail = (why: string): never => {
     throw new ConfigError(
       `Cannot update profile "${edit.profile}" in the config file safely: ${why}`,
       { code: "CONFIG_FILE_UNEDITABLE", hint: "Edit the config file by hand" },
     );
   };
-  const target = appendedHeader === undefined ? where.target : undefined;
   const newValues = new Map(entries.map(([key, value]) => [key.toLowerCase(), value]));
   const expectedCount = before.sections.length + (appendedHeader === undefined ? 0 : 1);
   if (after.sections.length !== expectedCount) fail("the sections would change");

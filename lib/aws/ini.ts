@@ -405,11 +405,6 @@ function buildSection(
     const optionLine = lines[index];
     if (optionLine?.kind !== "option") continue;
     setOwn(keyLines, key, optionLine.number);
-    if (!continues(lines, index)) {
-      // The common case, a value on one line: already stripped at both ends.
-      setOwn(values, key, optionLine.value);
-      continue;
-    }
     // configparser joins the value's lines with "\n", blank lines included, then strips the end.
     const parts = [optionLine.value];
     const partLines = [optionLine.number];
@@ -434,16 +429,6 @@ function buildSection(
     }
   }
   return { name: section.name, line: section.line, values, nested, keyLines };
-}
-
-/** Whether a continuation line of the option at `index` follows it (past comments, blank lines and lines that could not be read). */
-function continues(lines: readonly IniLine[], index: number): boolean {
-  for (let i = index + 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.kind === "comment" || line.kind === "invalid" || line.kind === "blank") continue;
-    return line.kind === "continuation" && line.option === index;
-  }
-  return false;
 }
 
 /** botocore's `_parse_nested`: split each line at its first `=`, keys keep their case. */
