@@ -24,7 +24,7 @@
  */
 
 import type { SharedConfig } from "./shared_config.ts";
-import { configSectionName, sectionSettings } from "./profiles.ts";
+import { configSectionName, type SectionSettings, sectionSettings } from "./profiles.ts";
 import { pythonIsoFormat } from "./export_formats.ts";
 import { EXEC_MARKER_VARIABLE, REMOVED_VARIABLES } from "./child_variables.ts";
 
@@ -111,19 +111,24 @@ export function childConfigText(
     "",
   ].join("\n");
   let text = `${lines}[${configSectionName(profile)}]\n`;
-  for (const [key, value] of Object.entries(settings?.values ?? {})) {
-    if (!isCredentialKey(key)) text += option(key, value);
-  }
-  for (const [key, values] of Object.entries(settings?.nested ?? {})) {
-    if (!isCredentialKey(key)) text += block(key, values);
-  }
+  if (settings !== undefined) text += settingsText(settings, (key) => !isCredentialKey(key));
   const services = settings?.values.services?.trim();
-  const header = services ? `services ${services}` : undefined;
-  const section = header === undefined ? undefined : sectionSettings([...shared.config], header);
-  if (header !== undefined && section !== undefined) {
-    text += `\n[${header}]\n`;
-    for (const [key, value] of Object.entries(section.values)) text += option(key, value);
-    for (const [key, values] of Object.entries(section.nested)) text += block(key, values);
+  if (services) {
+    const header = `services ${services}`;
+    const section = sectionSettings([...shared.config], header);
+    if (section !== undefined) text += `\n[${header}]\n${settingsText(section, () => true)}`;
+  }
+  return text;
+}
+
+/** The options, then the nested blocks, of a section's settings that `keep` keeps. */
+function settingsText(settings: SectionSettings, keep: (key: string) => boolean): string {
+  let text = "";
+  for (const [key, value] of Object.entries(settings.values)) {
+    if (keep(key)) text += option(key, value);
+  }
+  for (const [key, values] of Object.entries(settings.nested)) {
+    if (keep(key)) text += block(key, values);
   }
   return text;
 }

@@ -128,11 +128,15 @@ export async function openCredentialCache(
     }
   }
 
+  async function store(credentials: ProfileCredentials): Promise<ProfileCredentials> {
+    fileStamp = await stampOf(credentials.cacheFile);
+    state = { current: { credentials, resolvedAt: deps.now().getTime() } };
+    return credentials;
+  }
+
   async function resolveAndStore(): Promise<ProfileCredentials> {
     try {
-      const credentials = await options.resolve();
-      fileStamp = await stampOf(credentials.cacheFile);
-      state = { current: { credentials, resolvedAt: deps.now().getTime() } };
+      const credentials = await store(await options.resolve());
       if (reported !== undefined) {
         reported = undefined;
         options.onRecovery?.();
@@ -149,9 +153,7 @@ export async function openCredentialCache(
     }
   }
 
-  const first = await options.resolve();
-  fileStamp = await stampOf(first.cacheFile);
-  state = { current: { credentials: first, resolvedAt: deps.now().getTime() } };
+  await store(await options.resolve());
 
   return {
     async get() {
