@@ -8,12 +8,7 @@
 
 import * as oauth from "oauth4webapi";
 import type { Deps } from "../runtime/deps.ts";
-import {
-  awsTokenFetch,
-  type AwsTokenResponse,
-  processAwsTokenResponse,
-  type TokenGrant,
-} from "./aws_dialect.ts";
+import { awsTokenFetch, type AwsTokenResponse, processAwsTokenResponse } from "./aws_dialect.ts";
 import type { SignInEndpoint } from "./endpoints.ts";
 import type { AuthorizationResponse } from "./authorization.ts";
 import {
@@ -200,5 +195,3 @@ export function refreshWithToken(
 ): Promise<AwsTokenResponse> {
   return tokenRequest(deps, context, { grant: "refresh_token", refreshToken });
 }
-
-export type { TokenGrant };

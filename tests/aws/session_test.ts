@@ -153,7 +153,7 @@ Deno.test("nextRefreshStep(): every situation, one step", () => {
 Deno.test("three callers and a token endpoint that never answers: one retry cycle, not three", async () => {
   await using emulator = await startEmulator();
   await using box = await sandbox();
-  const { path } = await signIn(emulator, box, { profile: "dev" });
+  const { path, loginSession } = await signIn(emulator, box, { profile: "dev" });
   await setSecondsLeft(path, -MINUTE / 1000);
   // Shared by the three callers: one virtual clock, as one machine has one clock.
   const silent = silentEndpoint(() => deps);
@@ -164,7 +164,7 @@ Deno.test("three callers and a token endpoint that never answers: one retry cycl
   });
   const caller = deps;
   const started = deps.now().getTime();
-  const request = { profile: "dev", loginSession: await sessionArn(path), profileValues: {} };
+  const request = { profile: "dev", loginSession, profileValues: {} };
   const outcomes = await Promise.allSettled([
     sessionCredentials(caller, request),
     sessionCredentials(caller, request),
@@ -184,7 +184,7 @@ Deno.test("three callers and a token endpoint that never answers: one retry cycl
 Deno.test("a lock note that cannot be cleared after a refresh does not lose the refreshed session", async () => {
   await using emulator = await startEmulator();
   await using box = await sandbox();
-  const { path } = await signIn(emulator, box, { profile: "dev" });
+  const { path, loginSession } = await signIn(emulator, box, { profile: "dev" });
   await setSecondsLeft(path, -MINUTE / 1000);
   const before = JSON.parse(await Deno.readTextFile(path));
   const real = fakeDeps({ env: { HOME: box.home, AWS_ENDPOINT_URL_SIGNIN: emulator.url } });
@@ -198,7 +198,7 @@ Deno.test("a lock note that cannot be cleared after a refresh does not lose the 
       },
     },
   };
-  const request = { profile: "dev", loginSession: await sessionArn(path), profileValues: {} };
+  const request = { profile: "dev", loginSession, profileValues: {} };
   const { credentials } = await sessionCredentials(deps, request);
   assertEquals(emulator.counts.tokenByGrant.refresh_token, 1);
   const after = JSON.parse(await Deno.readTextFile(path));
@@ -206,15 +206,6 @@ Deno.test("a lock note that cannot be cleared after a refresh does not lose the 
   assertTrue(after.refreshToken !== before.refreshToken);
   assertEquals(after.accessToken.accessKeyId, credentials.accessKeyId);
 });
-
-/** The session ARN of a cache file, from its id_token. */
-async function sessionArn(path: string): Promise<string> {
-  const entry = JSON.parse(await Deno.readTextFile(path));
-  const payload = JSON.parse(
-    atob(entry.idToken.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")),
-  );
-  return payload.sub;
-}
 
 Deno.test("nextRefreshStep() with force (status --check): the refresh is the answer", () => {
   // Fresh credentials, 10 minutes left: without force they would be served.

@@ -6,14 +6,15 @@
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
-import { MAIN_PATH, runCli, type Sandbox, sandbox, startCli } from "../support/cli.ts";
+import { runCli, type Sandbox, sandbox, startCli } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { posixTest } from "../support/platform.ts";
+import { within } from "../support/e2e.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { permissionFlags } from "../../lib/runtime/permissions.ts";
 
 /** The CLI as the binaries run it: `deno run` with the embedded permission flags. */
-const NARROW = [Deno.execPath(), "run", ...permissionFlags(), "--quiet", MAIN_PATH];
+const NARROW = permissionFlags();
 
 async function signedIn(): Promise<
   { emulator: Emulator; box: Sandbox; path: string; env: Record<string, string> } & AsyncDisposable
@@ -34,21 +35,8 @@ async function signedIn(): Promise<
   };
 }
 
-/** Fails instead of hanging when a promise does not settle in time. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function startServe(env: Record<string, string>, args: string[] = []) {
-  const cli = startCli(["serve", "--profile", "dev", ...args], { env, argv0: NARROW });
+  const cli = startCli(["serve", "--profile", "dev", ...args], { env, permissions: NARROW });
   const [, uri, token] = await within(
     60_000,
     "serve printing its two lines",
@@ -114,7 +102,7 @@ posixTest(
       `sleep 600 & echo "$AWS_CONFIG_FILE" > ${ready}; wait $!`;
     await using cli = startCli(["exec", "--profile", "dev", "--", "sh", "-c", script], {
       env: s.env,
-      argv0: NARROW,
+      permissions: NARROW,
     });
     let config = "";
     const deadline = Date.now() + 60_000;
@@ -168,7 +156,7 @@ Deno.test("exec and serve: bad input, one line each, documented exit codes", asy
     ],
   ];
   for (const [args, code, line] of cases) {
-    const result = await runCli(args, { env: s.env, argv0: NARROW });
+    const result = await runCli(args, { env: s.env, permissions: NARROW });
     assertEquals(result.code, code, `${args.join(" ")}: ${result.stderr}`);
     assertEquals(result.stdout, "", args.join(" "));
     assertMatch(result.stderr, /^[^\n]+\n$/, args.join(" "));
@@ -182,7 +170,7 @@ posixTest("serve: a port in use, one line, exit 2", async () => {
   const port = new URL(serving.uri).port;
   const result = await runCli(["serve", "--profile", "dev", "--port", port], {
     env: s.env,
-    argv0: NARROW,
+    permissions: NARROW,
   });
   assertEquals(result.code, 2, result.stderr);
   assertEquals(

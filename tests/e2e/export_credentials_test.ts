@@ -5,31 +5,11 @@
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
-import { type CliResult, MAIN_PATH, runCli, sandbox } from "../support/cli.ts";
+import { MAIN_PATH, runCli, sandbox } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 import { POSIX_ONLY } from "../support/platform.ts";
-
-/** Fails instead of hanging when a process does not end in time. */
-async function within<T>(seconds: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} did not end within ${seconds} s`)),
-      seconds * 1000,
-    );
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function processJson(result: CliResult): Record<string, string | number> {
-  assertEquals(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout);
-}
+import { processJson, within } from "../support/e2e.ts";
 
 Deno.test("export-credentials (process): refreshes a session near its end, then serves the cache", async (t) => {
   await using emulator = await startEmulator();
@@ -121,7 +101,7 @@ Deno.test("export-credentials (process): 16 processes at once on a role profile,
   // A slow answer keeps the AssumeRole in flight while the other processes arrive.
   emulator.injectFault({ path: "/", action: "AssumeRole", delayMs: 1500 });
   const results = await within(
-    240,
+    240_000,
     "16 export-credentials processes",
     Promise.all(
       Array.from(
@@ -163,7 +143,7 @@ Deno.test("export-credentials (process): 16 processes at once on a session that 
     }
   })();
   const results = await within(
-    240,
+    240_000,
     "16 export-credentials processes",
     Promise.all(
       Array.from({ length: 16 }, () => runCli(["export-credentials", "--profile", "dev"], { env })),
@@ -232,7 +212,7 @@ Deno.test("export-credentials (process): a profile written by configure credenti
   await t.step("export through it, from another directory, refreshing on the way", async () => {
     await setSecondsLeft(path, 60);
     const result = await within(
-      120,
+      120_000,
       "export-credentials --profile bridge",
       runCli(["export-credentials", "--profile", "bridge", "--format", "env"], {
         env,
@@ -259,7 +239,7 @@ Deno.test("export-credentials (process): a profile written by configure credenti
         `${config}\n[profile loop]\ncredential_process = ${line} export-credentials --profile loop\n`,
       );
       const result = await within(
-        120,
+        120_000,
         "export-credentials --profile loop",
         runCli(["export-credentials", "--profile", "loop"], { env }),
       );

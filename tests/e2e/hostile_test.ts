@@ -6,16 +6,11 @@
  */
 
 import { assertEquals, assertMatch, assertStringIncludes, assertTrue } from "../support/assert.ts";
-import { type CliResult, MAIN_PATH, runCli, sandbox, startCli } from "../support/cli.ts";
+import { MAIN_PATH, runCli, sandbox, startCli } from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
-import { snapshotTree } from "../support/e2e.ts";
+import { processJson, snapshotTree } from "../support/e2e.ts";
 import { startEmulator } from "../../scripts/emulator/mod.ts";
 import { posixTest } from "../support/platform.ts";
-
-function processJson(result: CliResult): Record<string, string | number> {
-  assertEquals(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout);
-}
 
 /** Polls until `probe` holds; fails after `seconds` instead of hanging. */
 async function until(seconds: number, what: string, probe: () => boolean): Promise<void> {
@@ -42,7 +37,7 @@ posixTest(
     await using _stuck = stuck;
     await until(20, "the refresher's token request", () => emulator.counts.token > requests);
     // ...and the process is stopped there, holding the lock.
-    Deno.kill(stuck.pid, "SIGSTOP");
+    stuck.kill("SIGSTOP");
 
     await t.step("another caller serves the valid credentials instead of waiting", async () => {
       const result = await runCli(["export-credentials", "--profile", "dev"], {
@@ -55,7 +50,7 @@ posixTest(
     });
 
     await t.step("killed with -9, the lock is free again and the session refreshes", async () => {
-      Deno.kill(stuck.pid, "SIGKILL");
+      stuck.kill("SIGKILL");
       await stuck.result();
       const result = await runCli(["export-credentials", "--profile", "dev"], {
         env,

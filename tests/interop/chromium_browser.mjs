@@ -91,7 +91,8 @@ async function browse(url, dir, result) {
       if (CALLBACK.test(response.url())) callbackStatus = response.status();
     });
     await page.goto(url, { waitUntil: "load" });
-    result.consentSession = (await page.locator("#session-arn").textContent())?.trim();
+    result.consentSession = (await page.locator("#session-arn").textContent())
+      ?.trim();
     await page.locator(`#${result.action}`).click();
     await page.waitForURL(CALLBACK, { waitUntil: "load" });
     result.callbackUrl = page.url();
@@ -111,15 +112,25 @@ async function browse(url, dir, result) {
 const url = process.argv[2];
 const dir = process.env.CHROMIUM_BROWSER_DIR;
 if (!url || !dir) {
-  process.stderr.write("usage: CHROMIUM_BROWSER_DIR=DIR node chromium_browser.mjs URL\n");
+  process.stderr.write(
+    "usage: CHROMIUM_BROWSER_DIR=DIR node chromium_browser.mjs URL\n",
+  );
   process.exit(2);
 }
-await writeFile(join(dir, "started.json"), JSON.stringify({ pid: process.pid }));
+await writeFile(
+  join(dir, "started.json"),
+  JSON.stringify({ pid: process.pid }),
+);
 /** @type {Result} */
-const result = { ok: false, action: process.env.CHROMIUM_BROWSER_ACTION ?? "approve" };
+const result = {
+  ok: false,
+  action: process.env.CHROMIUM_BROWSER_ACTION ?? "approve",
+};
 try {
   if (result.action !== "approve" && result.action !== "deny") {
-    throw new TypeError(`CHROMIUM_BROWSER_ACTION is "${result.action}", not "approve" or "deny"`);
+    throw new TypeError(
+      `CHROMIUM_BROWSER_ACTION is "${result.action}", not "approve" or "deny"`,
+    );
   }
   await browse(url, dir, result);
 } catch (error) {

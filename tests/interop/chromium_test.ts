@@ -18,7 +18,9 @@ const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
 const CHROMIUM = Deno.env.get("CHROMIUM_EXECUTABLE") ?? "/usr/bin/chromium";
 const NODE_MODULES = localPath(new URL("./node_modules/", import.meta.url));
-const BROWSER_SCRIPT = localPath(new URL("./chromium_browser.mjs", import.meta.url));
+const BROWSER_SCRIPT = localPath(
+  new URL("./chromium_browser.mjs", import.meta.url),
+);
 /** How long each browser step (launch, load, click, final page) may take on a small machine. */
 const BROWSER_STEP_TIMEOUT_MS = 60_000;
 /** How long a whole `login` may take before it is killed. */
@@ -30,7 +32,10 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 type Action = "approve" | "deny";
 
 const required = Deno.env.get("AWS_LOGIN_REQUIRE_BROWSER_TEST") === "1";
-const chromiumFound = await Deno.stat(CHROMIUM).then((info) => info.isFile, () => false);
+const chromiumFound = await Deno.stat(CHROMIUM).then(
+  (info) => info.isFile,
+  () => false,
+);
 const skipReason = chromiumFound || required
   ? undefined
   : `${CHROMIUM} not found; set AWS_LOGIN_REQUIRE_BROWSER_TEST=1 to make this a failure`;
@@ -51,7 +56,9 @@ async function requireBrowser(): Promise<void> {
   }
   // aws-login splits BROWSER into entries on ":" and into words on white space.
   if (/[:\s]/.test(BROWSER_SCRIPT)) {
-    throw new Error(`The path "${BROWSER_SCRIPT}" cannot go into BROWSER: it has ":" or spaces`);
+    throw new Error(
+      `The path "${BROWSER_SCRIPT}" cannot go into BROWSER: it has ":" or spaces`,
+    );
   }
 }
 
@@ -159,11 +166,22 @@ async function login(
   box: Sandbox,
   browser: BrowserRun,
 ): Promise<{ cli: CliResult; browser: BrowserResult }> {
-  const args = ["login", "--profile", "web", "--region", REGION, "--timeout", "180s"];
+  const args = [
+    "login",
+    "--profile",
+    "web",
+    "--region",
+    REGION,
+    "--timeout",
+    "180s",
+  ];
   const controller = new AbortController();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", "--quiet", MAIN_PATH, ...args],
-    env: await box.env({ AWS_ENDPOINT_URL_SIGNIN: emulator.url, ...browser.env }),
+    env: await box.env({
+      AWS_ENDPOINT_URL_SIGNIN: emulator.url,
+      ...browser.env,
+    }),
     clearEnv: true,
     stdin: "null",
     stdout: "piped",
@@ -198,7 +216,11 @@ async function login(
     if (stopped !== undefined) {
       throw new Error(`Killed login: ${stopped}\nlogin stderr:\n${stderr}`);
     }
-    const cli = { code: done.code, stdout: decoder.decode(done.stdout), stderr };
+    const cli = {
+      code: done.code,
+      stdout: decoder.decode(done.stdout),
+      stderr,
+    };
     return { cli, browser: await browser.result() };
   } finally {
     clearTimeout(timer);
@@ -217,7 +239,11 @@ function redirectUriIn(stderr: string): string {
 /** Checks that the browser saved a PNG, and keeps it in `AWS_LOGIN_SCREENSHOT_DIR` if set. */
 async function assertScreenshot(path: string): Promise<void> {
   const bytes = await Deno.readFile(path);
-  assertEquals([...bytes.subarray(0, 8)], PNG_SIGNATURE, `${path} is not a PNG`);
+  assertEquals(
+    [...bytes.subarray(0, 8)],
+    PNG_SIGNATURE,
+    `${path} is not a PNG`,
+  );
   const keep = Deno.env.get("AWS_LOGIN_SCREENSHOT_DIR");
   if (keep) {
     await Deno.mkdir(keep, { recursive: true });
@@ -238,59 +264,77 @@ Deno.test({
     const original = "# mine\n[default]\noutput = json\n";
     await Deno.writeTextFile(box.configPath, original);
 
-    await t.step("approve: login signs in and writes config and cache", async () => {
-      await using browser = await browserRun("approve");
-      const { cli, browser: page } = await login(emulator, box, browser);
-      assertEquals(cli.code, 0, cli.stderr);
-      assertEquals(cli.stdout, "");
-      assertStringIncludes(cli.stderr, `Updated profile web to use ${SESSION} credentials.`);
+    await t.step(
+      "approve: login signs in and writes config and cache",
+      async () => {
+        await using browser = await browserRun("approve");
+        const { cli, browser: page } = await login(emulator, box, browser);
+        assertEquals(cli.code, 0, cli.stderr);
+        assertEquals(cli.stdout, "");
+        assertStringIncludes(
+          cli.stderr,
+          `Updated profile web to use ${SESSION} credentials.`,
+        );
 
-      assertTrue(page.ok, page.error);
-      assertEquals(page.consentSession, SESSION);
-      const redirectUri = redirectUriIn(cli.stderr);
-      assertTrue(page.callbackUrl?.startsWith(`${redirectUri}?code=`), page.callbackUrl);
-      assertEquals(page.callbackStatus, 200);
-      assertEquals(page.heading, "Signed in to AWS");
-      await assertScreenshot(browser.screenshot);
+        assertTrue(page.ok, page.error);
+        assertEquals(page.consentSession, SESSION);
+        const redirectUri = redirectUriIn(cli.stderr);
+        assertTrue(
+          page.callbackUrl?.startsWith(`${redirectUri}?code=`),
+          page.callbackUrl,
+        );
+        assertEquals(page.callbackStatus, 200);
+        assertEquals(page.heading, "Signed in to AWS");
+        await assertScreenshot(browser.screenshot);
 
-      assertEquals(
-        await Deno.readTextFile(box.configPath),
-        `${original}\n[profile web]\nlogin_session = ${SESSION}\nregion = ${REGION}\n`,
-      );
-      const { name, entry } = await onlyCacheFile(box.cacheDir);
-      assertEquals(name, `${await sha256Hex(SESSION)}.json`);
-      assertMatch(String((entry.accessToken as Record<string, string>).accessKeyId), /^ASIA/);
-      assertEquals(entry.clientId, "arn:aws:signin:::devtools/same-device");
+        assertEquals(
+          await Deno.readTextFile(box.configPath),
+          `${original}\n[profile web]\nlogin_session = ${SESSION}\nregion = ${REGION}\n`,
+        );
+        const { name, entry } = await onlyCacheFile(box.cacheDir);
+        assertEquals(name, `${await sha256Hex(SESSION)}.json`);
+        assertMatch(
+          String((entry.accessToken as Record<string, string>).accessKeyId),
+          /^ASIA/,
+        );
+        assertEquals(entry.clientId, "arn:aws:signin:::devtools/same-device");
 
-      assertEquals(emulator.counts.authorize, 1);
-      assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
-      assertEquals(emulator.counts.tokenErrors, 0);
-    });
+        assertEquals(emulator.counts.authorize, 1);
+        assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
+        assertEquals(emulator.counts.tokenErrors, 0);
+      },
+    );
 
-    await t.step("deny: login fails with access_denied and changes nothing", async () => {
-      const before = await snapshotTree(`${box.home}/.aws`);
-      assertTrue(Object.keys(before).some((path) => path.endsWith(".json")), "no cache to keep");
-      const tokenRequests = emulator.counts.token;
-      await using browser = await browserRun("deny");
-      const { cli, browser: page } = await login(emulator, box, browser);
-      assertEquals(cli.code, 4, cli.stderr);
-      assertStringIncludes(cli.stderr, "access_denied");
-      assertEquals(cli.stdout, "");
+    await t.step(
+      "deny: login fails with access_denied and changes nothing",
+      async () => {
+        const before = await snapshotTree(`${box.home}/.aws`);
+        assertTrue(
+          Object.keys(before).some((path) => path.endsWith(".json")),
+          "no cache to keep",
+        );
+        const tokenRequests = emulator.counts.token;
+        await using browser = await browserRun("deny");
+        const { cli, browser: page } = await login(emulator, box, browser);
+        assertEquals(cli.code, 4, cli.stderr);
+        assertStringIncludes(cli.stderr, "access_denied");
+        assertEquals(cli.stdout, "");
 
-      assertTrue(page.ok, page.error);
-      assertEquals(page.consentSession, SESSION);
-      const redirectUri = redirectUriIn(cli.stderr);
-      const denied = `${redirectUri}?error=access_denied`;
-      assertTrue(page.callbackUrl?.startsWith(denied), page.callbackUrl);
-      assertEquals(page.callbackStatus, 400);
-      assertEquals(page.heading, "Sign-in failed");
-      assertStringIncludes(page.text ?? "", "access_denied");
-      await assertScreenshot(browser.screenshot);
+        assertTrue(page.ok, page.error);
+        assertEquals(page.consentSession, SESSION);
+        const redirectUri = redirectUriIn(cli.stderr);
+        const denied = `${redirectUri}?error=access_denied`;
+        assertTrue(page.callbackUrl?.startsWith(denied), page.callbackUrl);
+        assertEquals(page.callbackStatus, 400);
+        assertEquals(page.heading, "Sign-in failed");
+        assertStringIncludes(page.text ?? "", "access_denied");
+        await assertScreenshot(browser.screenshot);
 
-      assertEquals(await snapshotTree(`${box.home}/.aws`), before);
-      assertEquals(emulator.counts.authorize, 2);
-      assertEquals(emulator.counts.token, tokenRequests);
-      assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
-    });
+        assertEquals(await snapshotTree(`${box.home}/.aws`), before);
+        assertEquals(emulator.counts.authorize, 2);
+        assertEquals(emulator.counts.token, tokenRequests);
+        assertEquals(emulator.counts.tokenByGrant.authorization_code, 1);
+      },
+    );
   },
 });

@@ -15,11 +15,19 @@
  */
 
 import { assertEquals, assertMatch, assertTrue } from "../support/assert.ts";
-import { type CliResult, runProgram, type Sandbox, sandbox, startCli } from "../support/cli.ts";
+import {
+  type CliResult,
+  runCli,
+  runProgram,
+  type Sandbox,
+  sandbox,
+  startCli,
+} from "../support/cli.ts";
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
-import { localPath, repoPath } from "../support/paths.ts";
+import { localPath } from "../support/paths.ts";
 import { posixTest } from "../support/platform.ts";
+import { CLIENT_TIMEOUT_MS, requireNodeModules, requirePythonTools } from "./clients.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
@@ -28,10 +36,6 @@ const BOTO3_LONG = localPath(
   new URL("./boto3_long_running.py", import.meta.url),
 );
 const JS_CLIENT = localPath(new URL("./js_sdk_client.mjs", import.meta.url));
-const NODE_MODULES = localPath(new URL("./node_modules/", import.meta.url));
-const MAIN = repoPath("main.ts");
-/** Generous: a Python or Node start with an SDK takes seconds on a small, busy machine. */
-const CLIENT_TIMEOUT_MS = 180_000;
 
 /** Keys STS does not know: a client that used them would be refused. */
 const SHADOWING_CREDENTIALS =
@@ -45,28 +49,10 @@ const SHADOWING_ENV: Record<string, string> = {
   AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "/v2/credentials/not-this-one",
 };
 
+/** The clients these tests run: boto3, the AWS CLI and the JS SDK's STS client. */
 async function requireClients(): Promise<void> {
-  for (
-    const [argv, what] of [
-      [["python3", "-c", "import boto3"], "python3 with boto3"],
-      [["aws", "--version"], "the AWS CLI (aws)"],
-    ] as const
-  ) {
-    const result = await runProgram([...argv], {
-      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" },
-      timeoutMs: CLIENT_TIMEOUT_MS,
-    }).catch((error) => ({ code: -1, stdout: "", stderr: String(error) }));
-    if (result.code !== 0) {
-      throw new Error(`These tests need ${what}:\n${result.stderr}`);
-    }
-  }
-  try {
-    await Deno.stat(`${NODE_MODULES}@aws-sdk/client-sts/package.json`);
-  } catch {
-    throw new Error(
-      `The Node packages are not installed: run "npm ci --prefix tests/interop"`,
-    );
-  }
+  await requirePythonTools();
+  await requireNodeModules(["@aws-sdk/client-sts"]);
 }
 
 /** A session of profile `login`, with `[default]` keys beside it to shadow it. */
@@ -119,22 +105,6 @@ function clients(emulator: Emulator): Record<string, string[]> {
   };
 }
 
-/** `aws-login exec --profile PROFILE -- ARGV...` from source, as a user runs it. */
-function execArgv(profile: string, argv: readonly string[]): string[] {
-  return [
-    Deno.execPath(),
-    "run",
-    "--allow-all",
-    "--quiet",
-    MAIN,
-    "exec",
-    "--profile",
-    profile,
-    "--",
-    ...argv,
-  ];
-}
-
 /** The ARN and access key a client printed (each prints JSON of its own shape). */
 function identityOf(
   result: CliResult,
@@ -158,10 +128,13 @@ Deno.test("inside aws-login exec, boto3, the AWS CLI v1 and the JS SDK call STS 
       `${name}, with [default] keys, AWS_PROFILE=default and keys in the environment`,
       async () => {
         const sts = s.emulator.counts.sts;
-        const result = await runProgram(
-          execArgv("login", argv),
-          { env, timeoutMs: CLIENT_TIMEOUT_MS },
-        );
+        const result = await runCli([
+          "exec",
+          "--profile",
+          "login",
+          "--",
+          ...argv,
+        ], { env, timeoutMs: CLIENT_TIMEOUT_MS });
         const identity = identityOf(result);
         assertEquals(identity.arn, SESSION);
         if (identity.accessKeyId) {
@@ -239,13 +212,17 @@ posixTest(
     });
     const run = `${s.box.home}/run`;
     await Deno.mkdir(run);
-    const child = runProgram(
-      execArgv("login", ["python3", BOTO3_LONG]),
-      {
-        env: { ...await parentEnv(s), RUN_DIR: run },
-        timeoutMs: CLIENT_TIMEOUT_MS,
-      },
-    );
+    const child = runCli([
+      "exec",
+      "--profile",
+      "login",
+      "--",
+      "python3",
+      BOTO3_LONG,
+    ], {
+      env: { ...await parentEnv(s), RUN_DIR: run },
+      timeoutMs: CLIENT_TIMEOUT_MS,
+    });
     const deadline = Date.now() + CLIENT_TIMEOUT_MS;
     let first: Record<string, string> | undefined;
     while (first === undefined) {
@@ -296,10 +273,13 @@ Deno.test("inside aws-login exec --profile ROLE, boto3, the AWS CLI v1 and the J
   const assumed = "arn:aws:sts::210987654321:assumed-role/Deploy/exec-test";
   for (const [name, argv] of Object.entries(clients(s.emulator))) {
     await t.step(name, async () => {
-      const result = await runProgram(
-        execArgv("deploy", argv),
-        { env, timeoutMs: CLIENT_TIMEOUT_MS },
-      );
+      const result = await runCli([
+        "exec",
+        "--profile",
+        "deploy",
+        "--",
+        ...argv,
+      ], { env, timeoutMs: CLIENT_TIMEOUT_MS });
       const identity = identityOf(result);
       assertEquals(identity.arn, assumed);
       if (identity.method) assertEquals(identity.method, "container-role");

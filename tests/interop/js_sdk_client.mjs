@@ -45,7 +45,9 @@ async function main(options) {
     throw new TypeError("Options --region and --sts-endpoint are required");
   }
   if (!options.profile && options.provider !== "default") {
-    throw new TypeError("Option --profile is required, except with --provider default");
+    throw new TypeError(
+      "Option --profile is required, except with --provider default",
+    );
   }
   const common = {
     endpoint: options["sts-endpoint"],
@@ -59,9 +61,13 @@ async function main(options) {
     credentials = await fromLoginCredentials({ profile: options.profile })();
     sts = new STSClient({ ...common, credentials });
   } else if (options.provider === "default") {
-    sts = new STSClient(options.profile ? { ...common, profile: options.profile } : common);
+    sts = new STSClient(
+      options.profile ? { ...common, profile: options.profile } : common,
+    );
   } else {
-    throw new TypeError(`Option --provider is "${options.provider}", not "login" or "default"`);
+    throw new TypeError(
+      `Option --provider is "${options.provider}", not "login" or "default"`,
+    );
   }
   const identity = await sts.send(new GetCallerIdentityCommand({}));
   // What the default chain resolved for that request (the client keeps it).
@@ -74,7 +80,11 @@ async function main(options) {
       accountId: credentials.accountId,
       expiration: credentials.expiration?.toISOString(),
     },
-    identity: { Arn: identity.Arn, Account: identity.Account, UserId: identity.UserId },
+    identity: {
+      Arn: identity.Arn,
+      Account: identity.Account,
+      UserId: identity.UserId,
+    },
   };
 }
 

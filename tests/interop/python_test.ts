@@ -28,6 +28,7 @@ import {
 import { setSecondsLeft, signIn } from "../support/session.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { localPath } from "../support/paths.ts";
+import { CLIENT_TIMEOUT_MS, requirePythonTools } from "./clients.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
@@ -42,44 +43,6 @@ const AWS_CLI = [
   "--output",
   "json",
 ];
-/** Generous: each client runs `deno run main.ts` once or more, on a small machine. */
-const CLIENT_TIMEOUT_MS = 180_000;
-
-/** Fails with a clear message when a program the tests need is missing; returns its output. */
-async function requireTool(argv: string[], what: string): Promise<string> {
-  const env = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
-  const command = `"${argv.join(" ")}"`;
-  let result: CliResult;
-  try {
-    result = await runProgram(argv, { env, timeoutMs: CLIENT_TIMEOUT_MS });
-  } catch (error) {
-    throw new Error(`These tests need ${what}; ${command} failed: ${error}`);
-  }
-  if (result.code !== 0) {
-    throw new Error(
-      `These tests need ${what}; ${command} exited ${result.code}:\n${result.stderr}`,
-    );
-  }
-  return (result.stdout + result.stderr).trim();
-}
-
-let tools: Promise<string> | undefined;
-
-/** Checks for python3 with boto3 and for `aws`, once; resolves with e.g. `aws-cli/1.45.11`. */
-function requirePythonTools(): Promise<string> {
-  tools ??= (async () => {
-    await requireTool(
-      ["python3", "-c", "import boto3, botocore"],
-      "python3 with boto3",
-    );
-    const version = await requireTool(
-      ["aws", "--version"],
-      "the AWS CLI (aws)",
-    );
-    return version.split(/\s+/)[0]!;
-  })();
-  return tools;
-}
 
 /** The environment of a boto3 or AWS CLI process using the bridge profile. */
 async function clientEnv(

@@ -167,8 +167,6 @@ export const MAIN_PATH = MAIN;
 
 /** A CLI process the test talks to while it runs. */
 export interface LiveCli extends AsyncDisposable {
-  /** The process id, to send it signals. */
-  readonly pid: number;
   /** Resolves with the first match of `pattern` in stderr (waits for more output as needed). */
   waitForStderr(pattern: RegExp): Promise<RegExpMatchArray>;
   /** Resolves with the first match of `pattern` in stdout (waits for more output as needed). */
@@ -255,7 +253,6 @@ export function startCli(args: string[], options: RunCliOptions): LiveCli {
     }
   }
   return {
-    pid: child.pid,
     waitForStderr: (pattern) => waitFor(() => stderr, pumpStderr, pattern, "stderr"),
     waitForStdout: (pattern) => waitFor(() => stdout, pumpStdout, pattern, "stdout"),
     kill: (signal) => child.kill(signal),

@@ -1,11 +1,12 @@
 /**
- * Shared pieces of the end-to-end tests: the fake browser command, cache inspection and the
- * "nothing changed" snapshot.
+ * Shared pieces of the end-to-end tests: the fake browser command, cache inspection, the
+ * "nothing changed" snapshot, a time limit on a promise, and the output of `--format process`.
  *
  * @module
  */
 
-import { cacheDir } from "./cli.ts";
+import { assertEquals } from "./assert.ts";
+import { cacheDir, type CliResult } from "./cli.ts";
 import { repoPath } from "./paths.ts";
 
 const FAKE_BROWSER = repoPath("scripts/fake_browser.ts");
@@ -78,4 +79,23 @@ export async function onlyCacheFile(
 export async function sha256Hex(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Fails instead of hanging when a promise does not settle within `ms`. */
+export async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The JSON of a successful `export-credentials --format process`. */
+export function processJson(result: CliResult): Record<string, string | number> {
+  assertEquals(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout);
 }
