@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { Deps } from "../runtime/deps.ts";
+import type { Deps, Output, RawInput } from "../runtime/deps.ts";
 import { InterruptedError } from "../errors.ts";
 import { ask, canPrompt } from "./prompt.ts";
 
@@ -196,28 +196,54 @@ export async function askLine(
   if (raw === undefined) return await ask(deps, question);
   using keys = raw;
   deps.stderr.write(question);
-  let state = EMPTY_LINE;
+  const end = await readKeys(keys, deps.stderr, EMPTY_LINE, (state, key) =>
+    editLine(state, key, {
+      completions: options.completions,
+      prompt: question,
+      columns: deps.stderr.consoleSize()?.columns ?? 80,
+    }));
+  if (end.done === "eof" || (end.done === "end" && end.state.text === "")) return null;
+  return end.state.text;
+}
+
+/**
+ * Feeds the keys typed on a raw terminal to a pure editor, writing what it echoes, until the
+ * answer is over (`submit`, `eof`) or the input ends (`end`, after ending the line); the keys typed
+ * after the answer are given back for the next read. Ctrl-C (`cancel`) rejects with an
+ * {@link InterruptedError}. The one key loop of the line editor and the secret prompt.
+ *
+ * @example
+ * ```ts ignore
+ * const { state } = await readKeys(keys, deps.stderr, EMPTY_LINE, (s, key) => editLine(s, key, options));
+ * ```
+ */
+export async function readKeys<S>(
+  keys: RawInput,
+  stderr: Pick<Output, "write">,
+  initial: S,
+  edit: (state: S, key: string) => {
+    readonly state: S;
+    readonly echo: string;
+    readonly done?: "submit" | "cancel" | "eof";
+  },
+): Promise<{ readonly state: S; readonly done: "submit" | "eof" | "end" }> {
+  let state = initial;
   while (true) {
     const chunk = await keys.read();
     if (chunk === null) {
-      deps.stderr.write("\r\n");
-      return state.text === "" ? null : state.text;
+      stderr.write("\r\n");
+      return { state, done: "end" };
     }
     const pressed = splitKeys(chunk);
     for (let i = 0; i < pressed.length; i++) {
-      const step = editLine(state, pressed[i]!, {
-        completions: options.completions,
-        prompt: question,
-        columns: deps.stderr.consoleSize()?.columns ?? 80,
-      });
-      deps.stderr.write(step.echo);
+      const step = edit(state, pressed[i]!);
+      stderr.write(step.echo);
       state = step.state;
       if (step.done === undefined) continue;
       const rest = pressed.slice(i + 1).join("");
       if (rest !== "") keys.unread(rest.replace(/^\n/, ""));
       if (step.done === "cancel") throw new InterruptedError("Cancelled");
-      if (step.done === "eof") return null;
-      return state.text;
+      return { state, done: step.done };
     }
   }
 }

@@ -7,9 +7,9 @@
  */
 
 import type { Deps } from "../runtime/deps.ts";
-import { InterruptedError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { canPrompt } from "./prompt.ts";
-import { splitKeys } from "./line_editor.ts";
+import { readKeys } from "./line_editor.ts";
 
 /** What a key did to the secret being typed. */
 export interface SecretStep {
@@ -68,26 +68,14 @@ export async function askSecret(
   if (raw === undefined) return undefined;
   using keys = raw;
   deps.stderr.write(question);
-  let text = "";
-  while (true) {
-    const chunk = await keys.read();
-    if (chunk === null) {
-      deps.stderr.write("\r\n");
-      return text === "" ? null : text;
-    }
-    const pressed = splitKeys(chunk);
-    for (let i = 0; i < pressed.length; i++) {
-      const step = editSecret(text, pressed[i]!);
-      text = step.text;
-      if (step.done === undefined) continue;
-      deps.stderr.write("\r\n");
-      const rest = pressed.slice(i + 1).join("");
-      if (rest !== "") keys.unread(rest.replace(/^\n/, ""));
-      if (step.done === "cancel") throw new InterruptedError("Cancelled");
-      if (step.done === "eof") return null;
-      return text;
-    }
-  }
+  const end = await readKeys(keys, deps.stderr, "", (text, key) => {
+    const step = editSecret(text, key);
+    // Nothing typed is echoed; the answer ends its line.
+    if (step.done === undefined) return { state: step.text, echo: "" };
+    return { state: step.text, echo: "\r\n", done: step.done };
+  });
+  if (end.done === "eof" || (end.done === "end" && end.state === "")) return null;
+  return end.state;
 }
 
 /** How many times a malformed MFA code is asked for again. */
