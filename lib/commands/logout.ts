@@ -103,8 +103,10 @@ export function signedOutLine(signedOut: SignedOut): string {
  */
 export async function logout(deps: Deps, command: LogoutCommand): Promise<void> {
   const shared = await loadSharedConfig(deps);
-  const byFile = await sessionFilesOfProfiles(loginSessionProfiles(shared));
-  if (command.all) return await logoutAll(deps, command, shared, byFile);
+  if (command.all) {
+    const byFile = await sessionFilesOfProfiles(loginSessionProfiles(shared));
+    return await logoutAll(deps, command, shared, byFile);
+  }
   const profile = resolveProfileName(deps, command.profile);
   const loginSession = profileValues(shared, profile).login_session?.trim();
   if (!loginSession) {
@@ -117,7 +119,10 @@ export async function logout(deps: Deps, command: LogoutCommand): Promise<void> 
     return;
   }
   const location = await sessionLocation(deps, loginSession);
-  const known = byFile.get(location.name) ?? { loginSession, profiles: [profile] };
+  // Every profile that uses this session, for the message.
+  const sharing = loginSessionProfiles(shared).filter(([, value]) => value.trim() === loginSession);
+  const known = (await sessionFilesOfProfiles(sharing)).get(location.name) ??
+    { loginSession, profiles: [profile] };
   if (await readSessionText(deps, location).catch(() => "") === undefined) {
     await removeDerivedRoleCredentials(deps, { loginSession });
     deps.stderr.write(
