@@ -118,7 +118,7 @@ function toFileInfo(info: Deno.FileInfo): FileInfo {
 }
 
 async function statOrNull(
-  read: (path: string) => Promise<Deno.FileInfo>,
+  read: (path: string) => Promise<Deno.FileInfo> | Deno.FileInfo,
   path: string,
 ): Promise<FileInfo | null> {
   try {
@@ -282,16 +282,28 @@ function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * Reading and `stat` use Deno's synchronous calls behind the asynchronous interface. An
+ * asynchronous file call hands the work to a thread of Deno's pool and waits to be woken; the
+ * credential path makes about eight of them (config, credentials and session file), and together
+ * they cost about a million instructions each, about a millisecond at every start (see
+ * "Performance" in README.md). The files are small local ones that the AWS CLI also reads
+ * synchronously; a read that blocked (a FIFO put in a file's place after the `stat` that checks
+ * it is a regular file) would block either way. Writes, locks and directory listings stay
+ * asynchronous.
+ */
 const fileSystem: FileSystem = {
-  readTextFile(path) {
-    return Deno.readTextFile(path);
+  // deno-lint-ignore require-await -- async turns a throw into a rejection
+  async readTextFile(path) {
+    return Deno.readTextFileSync(path);
   },
-  readFile(path) {
-    return Deno.readFile(path);
+  // deno-lint-ignore require-await -- async turns a throw into a rejection
+  async readFile(path) {
+    return Deno.readFileSync(path);
   },
   writeFileAtomic,
-  stat: (path) => statOrNull(Deno.stat, path),
-  lstat: (path) => statOrNull(Deno.lstat, path),
+  stat: (path) => statOrNull(Deno.statSync, path),
+  lstat: (path) => statOrNull(Deno.lstatSync, path),
   async mkdir(path, options = {}) {
     await Deno.mkdir(path, {
       recursive: true,
