@@ -31,6 +31,7 @@
 import { parseArgs } from "node:util";
 import { permissionFlags } from "../lib/runtime/permissions.ts";
 import { fileURLToPath } from "node:url";
+import { markEager, type ModuleGraph, staticClosure } from "./eager_compile.ts";
 
 /** The targets `deno compile` can build for, in build order. */
 export const TARGETS = [
@@ -304,11 +305,53 @@ async function bundle(dir: string): Promise<boolean> {
     stdout: "piped",
     stderr: "piped",
   }).output();
-  if (result.code === 0 && await exists(output)) return true;
+  if (result.code === 0 && await exists(output)) {
+    try {
+      await markCredentialPathEager(output);
+      return true;
+    } catch (error) {
+      console.error(
+        `compile: Cannot prepare "${output}" for eager compilation: ${(error as Error).message}`,
+      );
+      await removeIfPresent(output);
+      return false;
+    }
+  }
   console.error(new TextDecoder().decode(result.stderr).trimEnd());
   console.error(`compile: Cannot bundle the program into "${output}" (exit code ${result.code})`);
   await removeIfPresent(output);
   return false;
+}
+
+/**
+ * Where the credential path starts: `main.ts` and the `export-credentials` command, which every AWS
+ * call of a `credential_process` user runs. The modules they load without `import()` are compiled
+ * eagerly (see `scripts/eager_compile.ts`); every other command's code stays lazy.
+ */
+export const EAGER_ENTRIES = ["main.ts", "lib/commands/export_credentials.ts"] as const;
+
+/** Rewrites the bundle at `output` so that V8 caches the bytecode of the credential path. */
+async function markCredentialPathEager(output: string): Promise<void> {
+  const info = await new Deno.Command(Deno.execPath(), {
+    // The graph of main.ts holds every module, those of import() included.
+    args: ["info", "--json", "main.ts"],
+    cwd: ROOT,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (info.code !== 0) {
+    throw new Error(`deno info failed: ${new TextDecoder().decode(info.stderr).trim()}`);
+  }
+  const root = new URL("..", import.meta.url).href;
+  const modules = staticClosure(
+    JSON.parse(new TextDecoder().decode(info.stdout)) as ModuleGraph,
+    EAGER_ENTRIES.map((entry) => new URL(entry, root).href),
+    root,
+  );
+  const { text, functions } = markEager(await Deno.readTextFile(output), modules);
+  if (functions === 0) throw new Error("no function of the credential path was found");
+  await Deno.writeTextFile(output, text);
 }
 
 async function build(targets: readonly Target[], outDir: string): Promise<number> {

@@ -249,6 +249,43 @@ interface Program {
   readonly argv: string[];
   /** The argv `configure credential-process` is expected to write. */
   readonly self: string[];
+  /** The bundle, when the program is one: its credential path is checked against V8's log. */
+  readonly bundle?: string;
+}
+
+/**
+ * How many functions of `script` V8 compiled from source in a run of `export-credentials` whose
+ * code cache was written by an earlier run (the same V8 flags, a Deno cache of its own), read
+ * from V8's function-event log.
+ */
+async function functionsCompiledFromSource(
+  program: Program & { bundle: string },
+  env: Record<string, string>,
+  dir: string,
+): Promise<number> {
+  const log = `${dir}/v8.log`;
+  const [deno, ...rest] = program.argv;
+  const at = rest.indexOf(program.bundle);
+  const argv = [
+    deno!,
+    ...rest.slice(0, at),
+    `--v8-flags=--log-function-events,--logfile=${log},--no-logfile-per-isolate`,
+    ...rest.slice(at),
+  ];
+  const cacheEnv = { ...env, DENO_DIR: `${dir}/deno-dir` };
+  for (let run = 0; run < 2; run++) {
+    await Deno.remove(log).catch(() => {});
+    const result = await runCli(["export-credentials", "--profile", "dev"], {
+      env: cacheEnv,
+      argv0: argv,
+    });
+    parseProcessOutput(result);
+  }
+  const lines = (await Deno.readTextFile(log)).split("\n").map((line) => line.split(","));
+  const script = lines.find((f) => f[0] === "script-details" && f[2]?.endsWith("/aws-login.js"));
+  assertTrue(script !== undefined, "V8 logged the bundle");
+  return lines.filter((f) => f[0] === "function" && f[1] === "interpreter" && f[2] === script[1])
+    .length;
 }
 
 function denoRunProgram(permissions: string[] = permissionFlags()): Program {
@@ -309,6 +346,24 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
   await t.step("export-credentials", async () => {
     first = parseProcessOutput(await run(["export-credentials", "--profile", "dev"]));
   });
+
+  const bundle = program.bundle;
+  if (bundle !== undefined) {
+    await t.step("export-credentials runs its functions from V8's code cache", async () => {
+      const dir = await Deno.makeTempDir({ prefix: "aws-login-v8-" });
+      try {
+        // Without scripts/eager_compile.ts, about 130 functions of the path compile at every run.
+        const compiled = await functionsCompiledFromSource(
+          { ...program, bundle },
+          await env(box, emulator.url),
+          dir,
+        );
+        assertTrue(compiled < 40, `${compiled} functions were compiled from source`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 
   await t.step("status", async () => {
     const result = await run(["status", "--json"]);
@@ -447,7 +502,7 @@ Deno.test("compile-ready: the bundle the binaries are compiled from runs every c
       "the bundle imports nothing",
     );
     const argv = [Deno.execPath(), "run", ...permissionFlags(), "--quiet", bundle];
-    await everyCommand(t, { argv, self: argv });
+    await everyCommand(t, { argv, self: argv, bundle });
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
