@@ -29,6 +29,9 @@
  * entries once it holds a thousand, which a machine that runs the tests reaches, and a module
  * without code cache starts about as slowly as with none.
  *
+ * With valgrind installed, the three Deno processes of part 1 are also counted in instructions
+ * (callgrind, all threads): a figure that does not move with the machine's load.
+ *
  * Options: `--runs N` (default 40, at least 30), `--calls N` (boto3 calls, default 100),
  * `--aws PATH` (default `/usr/bin/aws`), `--json`, `--check` (exit 1 when a target is missed).
  *
@@ -136,6 +139,35 @@ async function awsVersion(path: string): Promise<string | undefined> {
     return new TextDecoder().decode(output.stdout).trim();
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Instructions one whole process executes, all its threads, counted by valgrind's callgrind: the
+ * same figure for the same program and input whatever else the machine does, so that a change of a
+ * few percent shows where wall time drowns it in noise.
+ */
+async function instructions(argv: string[], env: Record<string, string>): Promise<number> {
+  const output = await new Deno.Command("valgrind", {
+    args: ["--tool=callgrind", "--callgrind-out-file=/dev/null", ...argv],
+    env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stderr);
+  const match = /Collected : (\d+)/.exec(text);
+  if (!output.success || match === null) throw new Error(`valgrind failed: ${text.slice(-500)}`);
+  return Number(match[1]);
+}
+
+async function hasValgrind(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" }).output())
+      .success;
+  } catch {
+    return false;
   }
 }
 
@@ -298,6 +330,20 @@ async function main(): Promise<number> {
       Object.entries(samples).map(([name, values]) => [name, stats(values)]),
     );
 
+    // ---- 1b. instructions (median of 3 after a warm run), when valgrind is there ----
+    const counted: Record<string, number> = {};
+    if (await hasValgrind()) {
+      for (const name of ["floor", "aws-login", "aws-login (source)"]) {
+        const argv = commands[name]!;
+        await instructions(argv, env);
+        const runs = [];
+        for (let i = 0; i < 3; i++) runs.push(await instructions(argv, env));
+        counted[name] = stats(runs).median;
+      }
+    } else {
+      console.error("note: no valgrind; install it to count instructions as well");
+    }
+
     // ---- 2. one endpoint request ----
     const serve = await startServe([...awsLogin, "serve"], env);
     stopOnExit.push(serve.stop);
@@ -450,6 +496,7 @@ async function main(): Promise<number> {
         results,
         endpoint,
         boto3,
+        instructions: counted,
         checks,
       }));
     } else {
@@ -466,6 +513,16 @@ async function main(): Promise<number> {
           }`,
         );
       for (const [name, s] of Object.entries(results)) row(name, s);
+      if (counted.floor !== undefined) {
+        console.log("\ninstructions of the whole process (callgrind, median of 3)");
+        for (const [name, count] of Object.entries(counted)) {
+          console.log(
+            `${name.padEnd(24)}${(count / 1e6).toFixed(1).padStart(9)} M  ${
+              (count / counted.floor).toFixed(2)
+            }x the floor`,
+          );
+        }
+      }
       console.log("");
       console.log("one request to aws-login serve (loopback, keep-alive), 200 requests");
       row("endpoint request", endpoint);

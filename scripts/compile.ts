@@ -7,6 +7,8 @@
  * `deno bundle` (`deno task bundle` builds only that). One module starts much faster than the ~40
  * modules of the source tree (about 20 ms less at every start, see the benchmark in README.md),
  * which matters because `export-credentials` runs at every AWS call of a `credential_process` user.
+ * After bundling, the functions of the credential path are marked for eager compilation, so that
+ * V8's code cache holds them (`scripts/eager_compile.ts`).
  *
  * The binaries carry the permissions of `lib/runtime/permissions.ts`, never `--allow-all`. The build
  * type-checks (the default of `deno compile`), so that a tag that skipped CI still cannot ship code
