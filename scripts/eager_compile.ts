@@ -94,12 +94,16 @@ function nestedFunctions(node: Node, found: Node[]): void {
   }
 }
 
-/** The `// path` comment lines esbuild writes before the code of each module. */
-function moduleStarts(text: string): { at: number; path: string }[] {
-  const starts: { at: number; path: string }[] = [];
-  const pattern = /^\/\/ (\S+)$/gm;
-  for (const match of text.matchAll(pattern)) starts.push({ at: match.index, path: match[1]! });
-  return starts;
+/**
+ * Collects the `// path` comments esbuild writes, at the start of a line, before the code of each
+ * module; `onComment` sees only real comments, never text inside a string or template.
+ */
+function moduleComments(text: string, starts: { at: number; path: string }[]) {
+  return (block: boolean, comment: string, start: number) => {
+    const path = /^ (\S+)$/.exec(comment)?.[1];
+    const lineStart = start === 0 || text.charCodeAt(start - 1) === 0x0a;
+    if (!block && path !== undefined && lineStart) starts.push({ at: start, path });
+  };
 }
 
 /** `var init_x = __esm({ "path"() {...} })`: the initializer method, or undefined. */
@@ -131,11 +135,12 @@ function lazyInitializer(statement: Node): Node | undefined {
  * ```
  */
 export function markEager(text: string, modules: ReadonlySet<string>): EagerResult {
+  const starts: { at: number; path: string }[] = [];
   const program = parse(text, {
     ecmaVersion: "latest",
     sourceType: "module",
+    onComment: moduleComments(text, starts),
   }) as unknown as Node;
-  const starts = moduleStarts(text);
   const inserts: Insert[] = [];
   let functions = 0;
   const wrapNested = (node: Node) => {

@@ -77,6 +77,20 @@ Deno.test("markEager() keeps what the code does and every line number", async ()
   assertEquals(results[0], [[[2, 4], 8, 3, [1], 1], 2]);
 });
 
+Deno.test("markEager() reads module comments, not text in a template that looks like one", () => {
+  const bundle = [
+    "// lib/cold.ts",
+    "var SCRIPT = `",
+    "// lib/hot.ts",
+    "`;",
+    "function cold() {",
+    "  return SCRIPT;",
+    "}",
+    "",
+  ].join("\n");
+  assertEquals(markEager(bundle, new Set(["lib/hot.ts"])), { text: bundle, functions: 0 });
+});
+
 Deno.test("markEager() leaves a bundle alone when no module is named", () => {
   assertEquals(markEager(BUNDLE, new Set()), { text: BUNDLE, functions: 0 });
 });
