@@ -295,18 +295,23 @@ async function checksumsOnly(outDir: string): Promise<number> {
   return 0;
 }
 
-/** Bundles the program into `<dir>/aws-login.js`; returns whether it worked. */
-async function bundle(dir: string): Promise<boolean> {
-  const output = `${dir}/${BUNDLE_FILE}`;
-  await removeIfPresent(output);
-  console.error(`compile: Bundling ${output}`);
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: bundleArgs(output),
+/** Runs `deno` in the repository with `args`, its output kept. */
+async function deno(args: string[]): Promise<Deno.CommandOutput> {
+  return await new Deno.Command(Deno.execPath(), {
+    args,
     cwd: ROOT,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
+}
+
+/** Bundles the program into `<dir>/aws-login.js`; returns whether it worked. */
+async function bundle(dir: string): Promise<boolean> {
+  const output = `${dir}/${BUNDLE_FILE}`;
+  await removeIfPresent(output);
+  console.error(`compile: Bundling ${output}`);
+  const result = await deno(bundleArgs(output));
   if (result.code === 0 && await exists(output)) {
     try {
       await markCredentialPathEager(output);
@@ -334,14 +339,8 @@ export const EAGER_ENTRIES = ["main.ts", "lib/commands/export_credentials.ts"] a
 
 /** Rewrites the bundle at `output` so that V8 caches the bytecode of the credential path. */
 async function markCredentialPathEager(output: string): Promise<void> {
-  const info = await new Deno.Command(Deno.execPath(), {
-    // The graph of main.ts holds every module, those of import() included.
-    args: ["info", "--json", "main.ts"],
-    cwd: ROOT,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  // The graph of main.ts holds every module, those of import() included.
+  const info = await deno(["info", "--json", "main.ts"]);
   if (info.code !== 0) {
     throw new Error(`deno info failed: ${new TextDecoder().decode(info.stderr).trim()}`);
   }
@@ -373,13 +372,7 @@ async function build(targets: readonly Target[], outDir: string): Promise<number
   for (const [index, target] of targets.entries()) {
     const output = `${dir}/${binaryName(target)}`;
     console.error(`compile: Building ${output}`);
-    const result = await new Deno.Command(Deno.execPath(), {
-      args: compileArgs(target, output, input),
-      cwd: ROOT,
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+    const result = await deno(compileArgs(target, output, input));
     const text = new TextDecoder().decode(result.stderr) + new TextDecoder().decode(result.stdout);
     if (result.code === 0 && await exists(output)) {
       built.push(binaryName(target));
