@@ -162,19 +162,11 @@ async function instructions(argv: string[], env: Record<string, string>): Promis
   return Number(match[1]);
 }
 
-async function hasValgrind(): Promise<boolean> {
+/** Whether `command args` runs and succeeds here (`valgrind --version`, `python3 -c "import boto3"`). */
+async function succeeds(command: string, args: string[]): Promise<boolean> {
   try {
-    return (await new Deno.Command("valgrind", { args: ["--version"], stdout: "null" }).output())
-      .success;
-  } catch {
-    return false;
-  }
-}
-
-async function hasBoto3(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("python3", {
-      args: ["-c", "import boto3"],
+    const { success } = await new Deno.Command(command, {
+      args,
       stdout: "null",
       stderr: "null",
     }).output();
@@ -332,7 +324,7 @@ async function main(): Promise<number> {
 
     // ---- 1b. instructions (median of 3 after a warm run), when valgrind is there ----
     const counted: Record<string, number> = {};
-    if (await hasValgrind()) {
+    if (await succeeds("valgrind", ["--version"])) {
       for (const name of ["floor", "aws-login", "aws-login (source)"]) {
         const argv = commands[name]!;
         await instructions(argv, env);
@@ -351,7 +343,7 @@ async function main(): Promise<number> {
 
     // ---- 3. boto3 ----
     const boto3: Boto3Result[] = [];
-    if (await hasBoto3()) {
+    if (await succeeds("python3", ["-c", "import boto3"])) {
       const cache = await firstCacheFile(`${home}/.aws/login/cache`);
       const token = cache.accessToken as Record<string, string>;
       const expiration = token.expiresAt!;

@@ -254,7 +254,7 @@ interface Program {
 }
 
 /**
- * How many functions of `script` V8 compiled from source in a run of `export-credentials` whose
+ * How many functions of the bundle V8 compiled from source in a run of `export-credentials` whose
  * code cache was written by an earlier run (the same V8 flags, a Deno cache of its own), read
  * from V8's function-event log.
  */
