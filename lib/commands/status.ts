@@ -169,9 +169,18 @@ export function formatWhen(date: Date, now: Date): string {
   return `${stamp} (${minutes >= 0 ? `in ${amount}` : `${amount} ago`})`;
 }
 
-function stateText(s: SessionStatus, checked: boolean): string {
+function stateText(s: SessionStatus, checked: boolean, now: Date): string {
   switch (s.state) {
     case "valid":
+      // The last credentials of a session outlive its end by at most their 15 minutes: usable, and
+      // the one thing to say is that no refresh follows them (doctor says the same).
+      if (s.sessionEndsAtLatest !== null && new Date(s.sessionEndsAtLatest) <= now) {
+        return s.profiles[0] === undefined
+          ? "credentials valid, but the session ended: they cannot be refreshed"
+          : `credentials valid, but the session ended: they cannot be refreshed; run "${
+            loginCommand(s.profiles[0])
+          }"`;
+      }
       return "credentials valid";
     case "refreshable":
       return checked
@@ -207,7 +216,9 @@ export function renderStatus(
       `(or "aws-login login" for the default profile).\n`;
   }
   const blocks = sessions.map((s) => {
-    const lines = [`${s.loginSession ?? "(unknown session)"}: ${stateText(s, options.checked)}`];
+    const lines = [
+      `${s.loginSession ?? "(unknown session)"}: ${stateText(s, options.checked, now)}`,
+    ];
     const row = (label: string, value: string) => lines.push(`  ${label.padEnd(13)}${value}`);
     row("profiles", s.profiles.length > 0 ? s.profiles.join(", ") : "(none in the config file)");
     if (s.roleProfiles.length > 0) row("roles", s.roleProfiles.join(", "));

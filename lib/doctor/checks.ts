@@ -130,6 +130,19 @@ export function sessionChecks(facts: SessionFacts): Check[] {
   const now = facts.now.getTime();
   const left = cache.expiresAt.getTime() - now;
   const ends = cache.endsAtLatest;
+  if (ends !== undefined && ends.getTime() <= now && left > 0) {
+    // As in status: the last credentials still work for their few minutes, with no refresh after.
+    checks.push(warn(
+      "session.credentials",
+      `The credentials are valid for ${duration(left)} (until ${
+        stamp(cache.expiresAt)
+      }), but the session ended ${duration(now - ends.getTime())} ago (${
+        stamp(ends)
+      }): they cannot be refreshed`,
+      signIn,
+    ));
+    return checks;
+  }
   if (ends !== undefined && ends.getTime() <= now) {
     checks.push(fail(
       "session.credentials",

@@ -7,7 +7,7 @@ import { type Sandbox, sandbox } from "../support/cli.ts";
 import { sha256Hex } from "../support/e2e.ts";
 import { fakeDeps } from "../support/fake_deps.ts";
 import { run } from "../../lib/run.ts";
-import { describeSession, formatWhen } from "../../lib/commands/status.ts";
+import { describeSession, formatWhen, renderStatus } from "../../lib/commands/status.ts";
 import { signIn } from "../support/session.ts";
 import { DEFAULT_SESSION_ARN, startEmulator } from "../../scripts/emulator/mod.ts";
 
@@ -269,6 +269,26 @@ Deno.test("status: a session that ended is not usable", async () => {
   const result = await status(box, ["--profile", "old"]);
   assertEquals(result.code, 6);
   assertMatch(result.stdout, /session ended: run "aws-login login --profile old"/);
+});
+
+Deno.test("status: the last credentials of an ended session are valid and cannot be refreshed", () => {
+  const now = new Date("2026-11-26T10:00:00Z");
+  const text = cacheText(ALICE, {
+    expiresAt: "2026-11-26T10:05:00Z",
+    signedInAt: "2026-11-25T21:59:00Z",
+  });
+  const described = describeSession("/c/x.json", text, ["dev"], ALICE, now);
+  // Still usable, so the state (and the exit code of status --profile) is "valid".
+  assertEquals(described.state, "valid");
+  assertMatch(
+    renderStatus([described], "/c", now, { checked: false }),
+    /: credentials valid, but the session ended: they cannot be refreshed; run "aws-login login --profile dev"\n/,
+  );
+  const unnamed = describeSession("/c/x.json", text, [], ALICE, now);
+  assertMatch(
+    renderStatus([unnamed], "/c", now, { checked: false }),
+    /: credentials valid, but the session ended: they cannot be refreshed\n/,
+  );
 });
 
 Deno.test("status: no cache directory at all", async () => {

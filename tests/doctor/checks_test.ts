@@ -106,6 +106,17 @@ Deno.test("sessionChecks(): modes, expired credentials, an ended session, an unk
   assertEquals(summary(sessionChecks({ ...SESSION, ...ended })).slice(-1), [
     "fail session.credentials: The session ended 75 minutes ago (2026-11-26 08:45 UTC) | aws-login login --profile dev",
   ]);
+  // The last credentials of a session outlive its end: a warning, as status calls them valid.
+  const last = {
+    cache: {
+      state: "ok" as const,
+      expiresAt: new Date("2026-11-26T10:04:00Z"),
+      endsAtLatest: new Date("2026-11-26T09:58:00Z"),
+    },
+  };
+  assertEquals(summary(sessionChecks({ ...SESSION, ...last })).slice(-1), [
+    "warn session.credentials: The credentials are valid for 4 minutes (until 2026-11-26 10:04 UTC), but the session ended 2 minutes ago (2026-11-26 09:58 UTC): they cannot be refreshed | aws-login login --profile dev",
+  ]);
   const unknown = { cache: { ...SESSION.cache, endsAtLatest: undefined } as SessionFacts["cache"] };
   assertEquals(pick(unknown, "session.end"), [
     "ok session.end: When the session ends is not known (the cache file has no id_token)",
