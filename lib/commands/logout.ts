@@ -145,7 +145,10 @@ async function logoutAll(
   const done: SignedOut[] = [];
   for (const location of await listSessionFiles(deps)) {
     const text = await readSessionText(deps, location).catch(() => "");
-    if (!isLoginSessionFile(text ?? "")) continue;
+    // A file that no profile names must look like a session to be touched; one that a profile
+    // names is that profile's session even when it is corrupt, as for "logout --profile" and as
+    // "status" lists it.
+    if (!byFile.has(location.name) && !isLoginSessionFile(text ?? "")) continue;
     const known = byFile.get(location.name) ??
       { loginSession: await sessionOfFile(location, text ?? ""), profiles: [] };
     const signedOut = await endSession(deps, shared, location, known, command.revoke, undefined);

@@ -176,6 +176,23 @@ Deno.test("logout --all --no-revoke: counts the sessions and profiles it signed 
     );
   });
 
+  await t.step("a corrupt file that a profile names goes too, as with --profile", async () => {
+    for (const revoke of [["--no-revoke"], []]) {
+      await using box = await populated();
+      await Deno.writeTextFile(await fileOf(box, BOB), "{ not json");
+      const result = await logout(box, ["--all", ...revoke]);
+      assertEquals(result.code, 0, result.stderr);
+      assertStringIncludes(result.stderr, `Signed out ${BOB} (profile ops) on this machine`);
+      assertStringIncludes(result.stderr, "Signed out 2 login sessions used by 3 profiles");
+      // Files that no profile names and that are no sessions stay.
+      assertEquals(
+        (await cacheNames(box)).filter((name) => !name.endsWith(".lock")),
+        ["broken.json", "sso-token.json"],
+      );
+      assertEquals(await Deno.readTextFile(box.configPath), CONFIG);
+    }
+  });
+
   await t.step("none: says so, exit 0", async () => {
     await using box = await populated();
     await logout(box, ["--all", "--no-revoke"]);
