@@ -146,7 +146,11 @@ export async function doctor(deps: Deps, command: DoctorCommand): Promise<number
     ...(role?.kind === "broken" || (role?.kind === "chain" && role.base.kind !== "login-session")
       ? []
       : sessionChecks(session.facts)),
-    ...precedenceChecks(shadows(deps, shared, profile, role), profile, sessionProfile),
+    ...precedenceChecks(shadows(deps, shared, profile, role), profile, sessionProfile).filter(
+      // A profile without login_session whose keys the session check names has no session for
+      // those keys to shadow: one report of them, not two.
+      (check) => !(check.id === "precedence.profile" && session.facts.other !== undefined),
+    ),
     clockCheck({ ...clock, wsl: isWsl(browser.platform) }),
     awsCliCheck(aws, python, profile),
     pythonCheck(python, profile),

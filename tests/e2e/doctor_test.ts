@@ -143,6 +143,25 @@ Deno.test("doctor (process): from a healthy session to each thing that can go wr
     assertEquals(result.stdout.includes("AKIDEXAMPLE"), false);
   });
 
+  await t.step("a profile with keys and no login_session: one report of the keys", async () => {
+    await Deno.writeTextFile(
+      box.credentialsPath,
+      "[keys]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = s\n",
+    );
+    const result = await doctor(["--profile", "keys", "--json"]);
+    await Deno.remove(box.credentialsPath);
+    assertEquals(result.code, 1, result.stdout);
+    const checks = checksOf(result);
+    assertEquals(checks.get("session")!.status, "fail");
+    assertMatch(checks.get("session")!.message, /aws_access_key_id in ~\/\.aws\/credentials/);
+    // Not a second time as a precedence warning.
+    assertEquals(checks.has("precedence.profile"), false);
+    assertEquals(
+      [...checks.values()].filter((c) => c.message.includes("aws_access_key_id")).length,
+      1,
+    );
+  });
+
   await t.step("a profile whose session has no cache file: fail, exit 1", async () => {
     const config = await Deno.readTextFile(box.configPath);
     await Deno.writeTextFile(
