@@ -6,21 +6,25 @@
  * deno run -A jsr:@aws-login/aws-login login --profile dev
  * ```
  *
- * This module only wires the real dependencies; everything else is in `lib/`.
+ * This module only wires the real dependencies; everything else is in `lib/`. `export-credentials`
+ * first asks its fast path (`lib/fast_export.ts`), which answers from the memo of an earlier run
+ * while nothing that run read has changed; the program itself is loaded only when it does not.
+ * Every `import()` here has a literal specifier, so `deno compile` embeds the modules.
  *
  * @module
  */
 
-import { run } from "./lib/run.ts";
-import { realDeps, reportCrash } from "./lib/runtime/real.ts";
-
 if (import.meta.main) {
-  let code: number;
-  try {
-    code = await run(Deno.args, realDeps());
-  } catch (error) {
-    reportCrash(error);
-    code = 1;
+  if (Deno.args[0] === "export-credentials") {
+    const { fastExport } = await import("./lib/fast_export.ts");
+    const text = fastExport(Deno.args);
+    if (text !== undefined) {
+      const bytes = new TextEncoder().encode(text);
+      let written = 0;
+      while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+      Deno.exit(0);
+    }
   }
-  Deno.exit(code);
+  const { main } = await import("./lib/program.ts");
+  Deno.exit(await main(Deno.args));
 }

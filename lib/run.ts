@@ -34,7 +34,7 @@ export function formatError(error: AwsLoginError, options: { oneLine?: boolean }
  * `credential_process` user, does not load the browser or sign-in code) and `deno compile` still
  * embeds every module.
  */
-async function dispatch(deps: Deps, command: Command): Promise<number> {
+async function dispatch(deps: Deps, command: Command, args: readonly string[]): Promise<number> {
   switch (command.name) {
     case "help": {
       const { helpText, helpTopics, isHelpTopic } = await import("./cli/help.ts");
@@ -68,7 +68,7 @@ async function dispatch(deps: Deps, command: Command): Promise<number> {
     }
     case "export-credentials": {
       const { exportCredentials } = await import("./commands/export_credentials.ts");
-      await exportCredentials(deps, command);
+      await exportCredentials(deps, command, args);
       return ExitCode.Ok;
     }
     case "status": {
@@ -118,7 +118,7 @@ export async function run(args: readonly string[], deps: Deps): Promise<number> 
   let command: Command | undefined;
   try {
     command = parseCommandLine(args);
-    return await dispatch(deps, command);
+    return await dispatch(deps, command, args);
   } catch (error) {
     if (error instanceof AwsLoginError) {
       const name = command?.name ?? args[0] ?? "";

@@ -3,12 +3,14 @@
  * `deno task compile`: builds the standalone binaries with `deno compile`, one per target, into
  * `dist/aws-login-<target>[.exe]`, and writes `dist/SHA256SUMS` (the `sha256sum` format).
  *
- * The binaries are compiled from `dist/aws-login.js`, the program bundled into one module by
- * `deno bundle` (`deno task bundle` builds only that). One module starts much faster than the ~40
- * modules of the source tree (about 20 ms less at every start, see the benchmark in README.md),
- * which matters because `export-credentials` runs at every AWS call of a `credential_process` user.
- * After bundling, the functions of the credential path are marked for eager compilation, so that
- * V8's code cache holds them (`scripts/eager_compile.ts`).
+ * The binaries are compiled from two bundles that `deno bundle` makes (`deno task bundle` builds
+ * only those): `dist/aws-login.js`, `main.ts` with the fast path of `export-credentials`, and
+ * `dist/aws-login-program.js`, the rest of the program, which the first imports with a literal
+ * `import()` when the fast path does not answer. A bundle starts much faster than the modules of the
+ * source tree, and a call that the fast path answers loads a few kilobytes instead of the whole
+ * program; that matters because `export-credentials` runs at every AWS call of a
+ * `credential_process` user. After bundling, the functions of the credential path are marked for
+ * eager compilation, so that V8's code cache holds them (`scripts/eager_compile.ts`).
  *
  * The binaries carry the permissions of `lib/runtime/permissions.ts`, never `--allow-all`. The build
  * type-checks (the default of `deno compile`), so that a tag that skipped CI still cannot ship code
@@ -47,8 +49,20 @@ export const TARGETS = [
 /** One of {@link TARGETS}. */
 export type Target = typeof TARGETS[number];
 
-/** The single-module bundle the binaries are compiled from. */
+/**
+ * The bundle the binaries are compiled from: `main.ts` and the fast path of `export-credentials`,
+ * a few kilobytes, so that a call the fast path answers loads nothing else.
+ */
 export const BUNDLE_FILE = "aws-login.js";
+
+/**
+ * The rest of the program (`lib/program.ts` and all it imports), one module that {@link BUNDLE_FILE}
+ * imports with a literal `import()` when the fast path does not answer; `deno compile` embeds it.
+ */
+export const PROGRAM_BUNDLE_FILE = "aws-login-program.js";
+
+/** How `main.ts` imports the program; in {@link BUNDLE_FILE}, that import names the program bundle. */
+export const PROGRAM_MODULE = "./lib/program.ts";
 
 /** The name of the checksum file. */
 export const CHECKSUMS_FILE = "SHA256SUMS";
@@ -79,7 +93,7 @@ Options:
   --target T            Build only this target; repeat it for several (default: all):
                         ${TARGETS.join("\n                        ")}
   --out-dir DIR         Where to write the binaries, relative to the repository (default: dist)
-  --bundle-only         Only bundle the program into one module: <out-dir>/${BUNDLE_FILE}
+  --bundle-only         Only bundle the program: <out-dir>/${BUNDLE_FILE} and ${PROGRAM_BUNDLE_FILE}
   --checksums-only      Build nothing: write ${CHECKSUMS_FILE} for the aws-login-* files in the
                         output directory
   --print-permissions   Print the permission flags the binaries are built with, one per line
@@ -154,16 +168,44 @@ export function binaryName(target: Target): string {
 }
 
 /**
- * The arguments of `deno` that bundle the program into one module.
+ * The arguments of `deno` that bundle `entry` into one module, leaving `external` imports as they
+ * are written.
  *
  * @example
  * ```ts
- * bundleArgs("dist/aws-login.js");
- * // ["bundle", "--frozen", "--platform", "deno", "--output", "dist/aws-login.js", "main.ts"]
+ * bundleArgs("dist/aws-login.js", "main.ts", ["./lib/program.ts"]);
+ * // ["bundle", "--frozen", "--platform", "deno", "--external", "./lib/program.ts", "--output", "dist/aws-login.js", "main.ts"]
  * ```
  */
-export function bundleArgs(output: string): string[] {
-  return ["bundle", "--frozen", "--platform", "deno", "--output", output, "main.ts"];
+export function bundleArgs(output: string, entry: string, external: string[] = []): string[] {
+  return [
+    "bundle",
+    "--frozen",
+    "--platform",
+    "deno",
+    ...external.flatMap((specifier) => ["--external", specifier]),
+    "--output",
+    output,
+    entry,
+  ];
+}
+
+/**
+ * Points the entry bundle's import of the program at the program bundle beside it.
+ *
+ * @example
+ * ```ts
+ * linkProgram('await import("./lib/program.ts")'); // 'await import("./aws-login-program.js")'
+ * ```
+ */
+export function linkProgram(entry: string): string {
+  const parts = entry.split(`import("${PROGRAM_MODULE}")`);
+  if (parts.length !== 2) {
+    throw new Error(
+      `the entry bundle imports ${PROGRAM_MODULE} ${parts.length - 1} times, not once`,
+    );
+  }
+  return parts.join(`import("./${PROGRAM_BUNDLE_FILE}")`);
 }
 
 /**
@@ -306,53 +348,82 @@ async function deno(args: string[]): Promise<Deno.CommandOutput> {
   }).output();
 }
 
-/** Bundles the program into `<dir>/aws-login.js`; returns whether it worked. */
+/**
+ * The two bundles, each with the modules whose functions are compiled eagerly: those that `main.ts`
+ * and the fast path load, and those that the program and the full `export-credentials` load
+ * without `import()` (see `scripts/eager_compile.ts`); every other command's code stays lazy.
+ */
+export const BUNDLES = [
+  {
+    file: BUNDLE_FILE,
+    entry: "main.ts",
+    external: [PROGRAM_MODULE],
+    eager: ["main.ts", "lib/fast_export.ts"],
+  },
+  {
+    file: PROGRAM_BUNDLE_FILE,
+    entry: "lib/program.ts",
+    external: [],
+    eager: ["lib/program.ts", "lib/commands/export_credentials.ts"],
+  },
+] as const;
+
+/** Bundles the program into `<dir>/aws-login.js` and `<dir>/aws-login-program.js`. */
 async function bundle(dir: string): Promise<boolean> {
-  const output = `${dir}/${BUNDLE_FILE}`;
-  await removeIfPresent(output);
-  console.error(`compile: Bundling ${output}`);
-  const result = await deno(bundleArgs(output));
-  if (result.code === 0 && await exists(output)) {
-    try {
-      await markCredentialPathEager(output);
-      return true;
-    } catch (error) {
+  const outputs = BUNDLES.map((b) => `${dir}/${b.file}`);
+  for (const output of outputs) await removeIfPresent(output);
+  console.error(`compile: Bundling ${outputs.join(" and ")}`);
+  let graph: ModuleGraph;
+  try {
+    graph = await moduleGraph();
+  } catch (error) {
+    console.error(`compile: Cannot read the module graph: ${(error as Error).message}`);
+    return false;
+  }
+  for (const [index, spec] of BUNDLES.entries()) {
+    const output = outputs[index]!;
+    const result = await deno(bundleArgs(output, spec.entry, [...spec.external]));
+    if (result.code !== 0 || !await exists(output)) {
+      console.error(new TextDecoder().decode(result.stderr).trimEnd());
       console.error(
-        `compile: Cannot prepare "${output}" for eager compilation: ${(error as Error).message}`,
+        `compile: Cannot bundle ${spec.entry} into "${output}" (exit code ${result.code})`,
       );
-      await removeIfPresent(output);
+      for (const path of outputs) await removeIfPresent(path);
+      return false;
+    }
+    try {
+      let text = await Deno.readTextFile(output);
+      if (spec.external.length > 0) text = linkProgram(text);
+      await Deno.writeTextFile(output, markCredentialPathEager(text, graph, spec.eager));
+    } catch (error) {
+      console.error(`compile: Cannot prepare "${output}": ${(error as Error).message}`);
+      for (const path of outputs) await removeIfPresent(path);
       return false;
     }
   }
-  console.error(new TextDecoder().decode(result.stderr).trimEnd());
-  console.error(`compile: Cannot bundle the program into "${output}" (exit code ${result.code})`);
-  await removeIfPresent(output);
-  return false;
+  return true;
 }
 
-/**
- * Where the credential path starts: `main.ts` and the `export-credentials` command, which every AWS
- * call of a `credential_process` user runs. The modules they load without `import()` are compiled
- * eagerly (see `scripts/eager_compile.ts`); every other command's code stays lazy.
- */
-export const EAGER_ENTRIES = ["main.ts", "lib/commands/export_credentials.ts"] as const;
-
-/** Rewrites the bundle at `output` so that V8 caches the bytecode of the credential path. */
-async function markCredentialPathEager(output: string): Promise<void> {
-  // The graph of main.ts holds every module, those of import() included.
+/** The graph of main.ts, which holds every module, those of import() included. */
+async function moduleGraph(): Promise<ModuleGraph> {
   const info = await deno(["info", "--json", "main.ts"]);
   if (info.code !== 0) {
     throw new Error(`deno info failed: ${new TextDecoder().decode(info.stderr).trim()}`);
   }
+  return JSON.parse(new TextDecoder().decode(info.stdout)) as ModuleGraph;
+}
+
+/** The bundle's text with the functions of the modules `entries` load eagerly compiled. */
+function markCredentialPathEager(
+  bundleText: string,
+  graph: ModuleGraph,
+  entries: readonly string[],
+): string {
   const root = new URL("..", import.meta.url).href;
-  const modules = staticClosure(
-    JSON.parse(new TextDecoder().decode(info.stdout)) as ModuleGraph,
-    EAGER_ENTRIES.map((entry) => new URL(entry, root).href),
-    root,
-  );
-  const { text, functions } = markEager(await Deno.readTextFile(output), modules);
+  const modules = staticClosure(graph, entries.map((entry) => new URL(entry, root).href), root);
+  const { text, functions } = markEager(bundleText, modules);
   if (functions === 0) throw new Error("no function of the credential path was found");
-  await Deno.writeTextFile(output, text);
+  return text;
 }
 
 async function build(targets: readonly Target[], outDir: string): Promise<number> {
@@ -381,7 +452,7 @@ async function build(targets: readonly Target[], outDir: string): Promise<number
       continue;
     }
     await removeIfPresent(output);
-    await removeIfPresent(input);
+    for (const file of BUNDLES) await removeIfPresent(`${dir}/${file.file}`);
     for (const name of built) await removeIfPresent(`${dir}/${name}`);
     if (!dirExisted && (await builtBinaries(dir)).length === 0) {
       await Deno.remove(dir).catch(() => {});

@@ -24,6 +24,11 @@ import { capitalize, FileSystemError, LoginRequiredError, signInAgain } from "..
 import { dirnameOf, joinPath } from "../runtime/paths.ts";
 import { expandPath, requireHome } from "./home.ts";
 import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
+import { formatExpiresAt, parseExpiresAt } from "./expiry.ts";
+import { sha256Hex } from "../runtime/sha256.ts";
+
+// In modules of their own for the fast path of export-credentials, which needs nothing else here.
+export { formatExpiresAt, parseExpiresAt, sha256Hex };
 
 /** The `accessToken` object of a cache file. */
 export interface CachedAccessToken {
@@ -75,55 +80,6 @@ export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">):
  */
 export async function cacheFileName(loginSession: string): Promise<string> {
   return `${await sha256Hex(loginSession)}.json`;
-}
-
-/**
- * The lowercase hex SHA-256 of a text's UTF-8 bytes: the names of cache files, and digests that
- * stand for a secret without holding it.
- *
- * @example
- * ```ts
- * (await sha256Hex("x")).length; // 64
- * ```
- */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-/**
- * Formats an expiry as aws-cli does: UTC, seconds, no fraction (`%Y-%m-%dT%H:%M:%SZ`).
- *
- * @example
- * ```ts
- * formatExpiresAt(new Date("2025-09-01T18:39:33.999Z")); // "2025-09-01T18:39:33Z"
- * ```
- */
-export function formatExpiresAt(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
-/**
- * Parses an expiry written by any SDK: RFC 3339 with 0–9 fraction digits, `Z` or an offset.
- * Returns `undefined` when it is not such a timestamp.
- *
- * @example
- * ```ts
- * parseExpiresAt("2025-09-01T18:39:33.123456789Z")?.toISOString(); // "2025-09-01T18:39:33.123Z"
- * ```
- */
-export function parseExpiresAt(text: string): Date | undefined {
-  const match =
-    /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:?\d{2})?$/.exec(
-      text.trim(),
-    );
-  if (!match) return undefined;
-  const fraction = (match[3] ?? "").padEnd(3, "0").slice(0, 3);
-  let zone = match[4] ?? "Z";
-  if (zone === "z") zone = "Z";
-  if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
-  const date = new Date(`${match[1]}T${match[2]}.${fraction}${zone}`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 const REQUIRED_TOP = ["accessToken", "clientId", "refreshToken", "dpopKey"] as const;

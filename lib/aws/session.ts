@@ -67,9 +67,9 @@ import {
   TOKEN_RETRY_BUDGET_MS,
 } from "../signin/token_policy.ts";
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
+import { isFresh, REFRESH_WINDOW_MS } from "./expiry.ts";
 
-/** Credentials are refreshed when this little time is left (as botocore and the JS SDK do). */
-export const REFRESH_WINDOW_MS = 5 * 60 * 1000;
+export { REFRESH_WINDOW_MS };
 
 /** How long a caller whose credentials are still valid waits for a sibling's refresh lock. */
 export const BUSY_LOCK_WAIT_MS = 2_000;
@@ -177,7 +177,7 @@ export function nextRefreshStep(facts: RefreshFacts): RefreshStep {
   // With `force`, the credentials in hand are never the answer: the refresh is.
   const valid = facts.expiresAt > facts.now && facts.force !== true;
   const before = lockStep({
-    fresh: facts.force !== true && facts.expiresAt - facts.now > REFRESH_WINDOW_MS,
+    fresh: facts.force !== true && isFresh(facts.expiresAt, facts.now),
     valid,
     lock: facts.lock,
     rereadUnderLock: facts.rereadUnderLock,

@@ -8,6 +8,9 @@
  * works on the profile `configure credential-process` writes, static keys as they are and a
  * `credential_process` run with a recursion guard like aws-cli's `_AWS_CLI_PROFILE_CHAIN`.
  *
+ * A run that only read and served a login session is remembered (`aws/export_memo.ts`): the next
+ * call with the same command line answers from `lib/fast_export.ts` while nothing it read changed.
+ *
  * @module
  */
 
@@ -18,6 +21,7 @@ import { resolveProfileName } from "../aws/shared_config.ts";
 import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
 import { formatCredentials } from "../aws/export_formats.ts";
 import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
+import { recording, saveMemo } from "../aws/export_memo.ts";
 
 /**
  * Prints the credentials of the profile in the asked format.
@@ -30,12 +34,16 @@ import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
 export async function exportCredentials(
   deps: Deps,
   command: ExportCredentialsCommand,
+  args?: readonly string[],
 ): Promise<void> {
-  const profile = resolveProfileName(deps, command.profile);
+  // What this run reads is written down, so that the next call with the same command line can tell
+  // that nothing changed and answer without the program (lib/fast_export.ts).
+  const run = recording(deps);
+  const profile = resolveProfileName(run.deps, command.profile);
   // The one question it may ask: the MFA code of a role with mfa_serial, on a terminal.
-  const credentials = await resolveProfileCredentials(deps, {
+  const credentials = await resolveProfileCredentials(run.deps, {
     profile,
-    askMfaCode: mfaCodePrompter(deps),
+    askMfaCode: mfaCodePrompter(run.deps),
   });
   let text: string;
   try {
@@ -50,4 +58,16 @@ export async function exportCredentials(
     );
   }
   deps.stdout.write(text);
+  const observations = run.observations();
+  if (
+    args !== undefined && observations !== undefined && credentials.source === "login-session" &&
+    credentials.cacheFile !== undefined
+  ) {
+    await saveMemo(deps, {
+      args,
+      observations,
+      sessionPath: credentials.cacheFile,
+      format: command.format,
+    });
+  }
 }

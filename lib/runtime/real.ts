@@ -26,6 +26,7 @@ import { ChildStartError } from "../errors.ts";
 import type { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
 import { dirnameOf, joinPath, resolvePath } from "./paths.ts";
+import { homeDirectory, isNotFound, readEnv, toFileInfo } from "./host.ts";
 
 const encoder = new TextEncoder();
 
@@ -93,36 +94,12 @@ function input(): Input {
  * them, see `lib/runtime/permissions.ts`) is unset as far as aws-login is concerned, so that `$VAR` in a
  * configured path stays as written instead of failing with `NotCapable`.
  */
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) return undefined;
-    throw error;
-  }
-}
-
-/** Nothing is at the path: it does not exist, or a part of it is a file, not a directory. */
-function isNotFound(error: unknown): boolean {
-  return error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory;
-}
-
-function toFileInfo(info: Deno.FileInfo): FileInfo {
-  return {
-    isFile: info.isFile,
-    isDirectory: info.isDirectory,
-    isSymlink: info.isSymlink,
-    mode: Deno.build.os === "windows" ? null : info.mode === null ? null : info.mode & 0o7777,
-    mtime: info.mtime,
-  };
-}
-
 async function statOrNull(
   read: (path: string) => Promise<Deno.FileInfo> | Deno.FileInfo,
   path: string,
 ): Promise<FileInfo | null> {
   try {
-    return toFileInfo(await read(path));
+    return toFileInfo(await read(path), Deno.build.os);
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;
@@ -539,8 +516,7 @@ export function realDeps(): Deps {
       }),
     env: readEnv,
     os: Deno.build.os as OsName,
-    homeDir: () =>
-      Deno.build.os === "windows" ? readEnv("USERPROFILE") ?? readEnv("HOME") : readEnv("HOME"),
+    homeDir: () => homeDirectory(Deno.build.os, readEnv),
     cwd: () => Deno.cwd(),
     selfCommand,
     fs: fileSystem,

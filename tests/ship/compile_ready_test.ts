@@ -254,15 +254,17 @@ interface Program {
 }
 
 /**
- * How many functions of the bundle V8 compiled from source in a run of `export-credentials` whose
- * code cache was written by an earlier run (the same V8 flags, a Deno cache of its own), read
- * from V8's function-event log.
+ * How many functions of each bundle V8 compiled from source in a run of `export-credentials`
+ * whose code cache was written by an earlier run (the same V8 flags, a Deno cache of its own),
+ * read from V8's function-event log; a bundle that was not loaded is missing. With `full`, the
+ * memo is removed before each run, so that the whole program answers; else the fast path does.
  */
 async function functionsCompiledFromSource(
   program: Program & { bundle: string },
   env: Record<string, string>,
   dir: string,
-): Promise<number> {
+  memo: { path: string; full: boolean },
+): Promise<Record<string, number>> {
   const log = `${dir}/v8.log`;
   const [deno, ...rest] = program.argv;
   const at = rest.indexOf(program.bundle);
@@ -273,8 +275,9 @@ async function functionsCompiledFromSource(
     ...rest.slice(at),
   ];
   const cacheEnv = { ...env, DENO_DIR: `${dir}/deno-dir` };
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < 3; run++) {
     await Deno.remove(log).catch(() => {});
+    if (memo.full) await Deno.remove(memo.path).catch(() => {});
     const result = await runCli(["export-credentials", "--profile", "dev"], {
       env: cacheEnv,
       argv0: argv,
@@ -282,10 +285,15 @@ async function functionsCompiledFromSource(
     parseProcessOutput(result);
   }
   const lines = (await Deno.readTextFile(log)).split("\n").map((line) => line.split(","));
-  const script = lines.find((f) => f[0] === "script-details" && f[2]?.endsWith("/aws-login.js"));
-  assertTrue(script !== undefined, "V8 logged the bundle");
-  return lines.filter((f) => f[0] === "function" && f[1] === "interpreter" && f[2] === script[1])
-    .length;
+  const counts: Record<string, number> = {};
+  for (const name of ["aws-login.js", "aws-login-program.js"]) {
+    const script = lines.find((f) => f[0] === "script-details" && f[2]?.endsWith(`/${name}`));
+    if (script === undefined) continue;
+    counts[name] = lines.filter((f) =>
+      f[0] === "function" && f[1] === "interpreter" && f[2] === script[1]
+    ).length;
+  }
+  return counts;
 }
 
 function denoRunProgram(permissions: string[] = permissionFlags()): Program {
@@ -353,12 +361,27 @@ async function everyCommand(t: Deno.TestContext, program: Program): Promise<void
       const dir = await Deno.makeTempDir({ prefix: "aws-login-v8-" });
       try {
         // Without scripts/eager_compile.ts, about 130 functions of the path compile at every run.
-        const compiled = await functionsCompiledFromSource(
+        const memo = `${box.cacheDir}/aws-login-export-memo`;
+        const full = await functionsCompiledFromSource(
           { ...program, bundle },
           await env(box, emulator.url),
           dir,
+          { path: memo, full: true },
         );
-        assertTrue(compiled < 40, `${compiled} functions were compiled from source`);
+        const programCount = full["aws-login-program.js"];
+        assertTrue(
+          programCount !== undefined && programCount < 40,
+          `full: ${JSON.stringify(full)}`,
+        );
+        // The fast path loads the entry bundle alone, and finds its functions in the cache too.
+        const fast = await functionsCompiledFromSource(
+          { ...program, bundle },
+          await env(box, emulator.url),
+          dir,
+          { path: memo, full: false },
+        );
+        assertEquals(Object.keys(fast), ["aws-login.js"], JSON.stringify(fast));
+        assertTrue(fast["aws-login.js"]! < 10, `fast: ${JSON.stringify(fast)}`);
       } finally {
         await Deno.remove(dir, { recursive: true });
       }
@@ -495,12 +518,19 @@ Deno.test("compile-ready: the bundle the binaries are compiled from runs every c
     }).output();
     assertEquals(built.code, 0, new TextDecoder().decode(built.stderr));
     const bundle = `${dir}/aws-login.js`;
-    // One module, no import left to resolve at run time.
-    const text = await Deno.readTextFile(bundle);
+    // Two modules: the entry imports only the program bundle, with a literal import() that
+    // deno compile embeds; the program imports nothing.
+    const entry = await Deno.readTextFile(bundle);
+    const program = await Deno.readTextFile(`${dir}/aws-login-program.js`);
+    assertTrue(!/^\s*import\s[^(]/m.test(entry), "the entry has no static import");
+    assertEquals([...entry.matchAll(/\bimport\(([^)]*)\)/g)].map((m) => m[1]), [
+      '"./aws-login-program.js"',
+    ]);
     assertTrue(
-      !/^\s*import\s[^(]/m.test(text) && !/\bimport\(/.test(text),
-      "the bundle imports nothing",
+      !/^\s*import\s[^(]/m.test(program) && !/\bimport\(/.test(program),
+      "the program bundle imports nothing",
     );
+    assertTrue(entry.length < 40_000, `the entry bundle has ${entry.length} characters`);
     const argv = [Deno.execPath(), "run", ...permissionFlags(), "--quiet", bundle];
     await everyCommand(t, { argv, self: argv, bundle });
   } finally {

@@ -1,0 +1,107 @@
+/**
+ * The fast path of `export-credentials`, which a `credential_process` user runs at nearly every
+ * AWS call: before the program is loaded, `main.ts` asks {@link fastExport} whether the memo of an
+ * earlier run (`lib/aws/export_memo.ts`) still holds. It reads again, in the same order, what that
+ * run read (variables, files, their `stat`), and compares the digest of what it sees. When
+ * everything is the same and the session's credentials are still fresh, it returns what the full
+ * program would print. Otherwise, it returns `undefined` and the full program runs, which decides,
+ * refreshes, warns and fails as usual.
+ *
+ * It decides nothing of its own: no profile, file or credential rule is written here, only the
+ * replay of the reads, the freshness rule of `expiry.ts` and the formats of `export_formats.ts`.
+ * Like `runtime/real.ts`, it talks to Deno directly, and it never throws.
+ *
+ * @module
+ */
+
+import {
+  MEMO_FILE,
+  memoDirectory,
+  type MemoEntry,
+  type Observation,
+  observationDigest,
+  type ObservationKind,
+  parseMemo,
+  statValue,
+} from "./aws/export_memo.ts";
+import { isFresh, parseExpiresAt } from "./aws/expiry.ts";
+import { formatCredentials } from "./aws/export_formats.ts";
+import { homeDirectory, isNotFound, readEnv, toFileInfo } from "./runtime/host.ts";
+import { joinPath } from "./runtime/paths.ts";
+
+function statOrNull(read: (path: string) => Deno.FileInfo, path: string): string | null {
+  try {
+    return statValue(toFileInfo(read(path), Deno.build.os));
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+}
+
+/** What the full program would see now for one of its reads. */
+function look(kind: ObservationKind, key: string): string | null {
+  switch (kind) {
+    case "env":
+      return readEnv(key) ?? null;
+    case "home":
+      return homeDirectory(Deno.build.os, readEnv) ?? null;
+    case "cwd":
+      return Deno.cwd();
+    case "stat":
+      return statOrNull(Deno.statSync, key);
+    case "lstat":
+      return statOrNull(Deno.lstatSync, key);
+    case "read":
+      return Deno.readTextFileSync(key);
+  }
+}
+
+/**
+ * The text `export-credentials` would print for `args` now, or `undefined` when only the full
+ * program can tell (no memo, something changed, the credentials are due for a refresh, anything
+ * unexpected).
+ *
+ * @example
+ * ```ts ignore
+ * const text = fastExport(Deno.args);
+ * ```
+ */
+export function fastExport(args: readonly string[]): string | undefined {
+  try {
+    if (args[0] !== "export-credentials") return undefined;
+    const directory = memoDirectory(readEnv, Deno.build.os);
+    if (directory === undefined) return undefined;
+    let memo: string;
+    try {
+      memo = Deno.readTextFileSync(joinPath(directory, MEMO_FILE));
+    } catch {
+      return undefined;
+    }
+    for (const entry of parseMemo(memo)) {
+      const text = replay(args, entry);
+      if (text !== undefined) return text;
+    }
+  } catch {
+    // Anything unexpected: the full program runs.
+  }
+  return undefined;
+}
+
+function replay(args: readonly string[], entry: MemoEntry): string | undefined {
+  const seen: Observation[] = [];
+  try {
+    for (const [kind, key] of entry.reads) seen.push([kind, key, look(kind, key)]);
+  } catch {
+    return undefined; // a read that fails now did not fail then
+  }
+  if (observationDigest(args, Deno.build.os, seen) !== entry.digest) return undefined;
+  const token = JSON.parse(seen[entry.session]![2]!).accessToken;
+  const expiration = parseExpiresAt(token.expiresAt);
+  if (expiration === undefined || !isFresh(expiration.getTime(), Date.now())) return undefined;
+  return formatCredentials({
+    accessKeyId: token.accessKeyId,
+    secretAccessKey: token.secretAccessKey,
+    sessionToken: token.sessionToken,
+    expiration,
+  }, entry.format);
+}
