@@ -5,11 +5,10 @@
  *
  * The full program decides which profile, which files, which kind of credentials, and whether the
  * cached ones can be served. Its run is a function of what it reads: environment variables, the home
- * and working directories, and the files it `stat`s and reads. {@link recording} wraps the
+ * and working directories, and the files it `stat`s and reads. `export_memo_writer.ts` wraps the
  * dependencies of one run and writes each of those down in order, as an {@link Observation}. When
  * the run only read (no write, lock, network, process, or line on stderr) and served a login
- * session, {@link saveMemo} keeps the list of what was read and a digest of everything that was
- * seen, with the program's version, the OS and the command line. The next call reads the same
+ * session, it keeps the list of what was read and a digest of everything that was seen, with the program's version, the OS and the command line. The next call reads the same
  * things again, in the same order. If it sees the same values, the full program would decide the
  * same again: the fast path prints the credentials of the session file it has just read, if they
  * are still fresh (the one input that changes by itself is time). Otherwise it does nothing, and
@@ -17,12 +16,13 @@
  *
  * The memo holds paths, variable names and a digest, never a value or a secret. It lives in the
  * login cache directory as `aws-login-export-memo` (no `.json`, so that nothing takes it for a
- * session) and holds the last few runs. Losing it costs one full run.
+ * session) and holds the last few runs. Losing it costs one full run. This module is the memo's
+ * format, shared by the writer and the fast path, which loads nothing else of the program.
  *
  * @module
  */
 
-import type { Deps, FileInfo, FileSystem, Output } from "../runtime/deps.ts";
+import type { FileInfo } from "../runtime/deps.ts";
 import { joinPath } from "../runtime/paths.ts";
 import { homeDirectory } from "../runtime/host.ts";
 import { VERSION } from "../version.ts";
@@ -32,10 +32,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "./export_formats.ts";
 export const MEMO_FILE = "aws-login-export-memo";
 
 /** The layout of the memo and of its digests; a new one makes every older memo miss. */
-const MEMO_FORMAT = 1;
-
-/** How many runs the memo holds (profiles, formats, shells with other variables). */
-const MAX_ENTRIES = 8;
+export const MEMO_FORMAT = 1;
 
 /** What a run looked at: a variable, the home or working directory, a file's facts or text. */
 export type ObservationKind = "env" | "home" | "cwd" | "stat" | "lstat" | "read";
@@ -168,148 +165,5 @@ export function parseMemo(text: string): MemoEntry[] {
     return value.entries.filter(isEntry);
   } catch {
     return [];
-  }
-}
-
-/** A run of the program whose reads are written down. */
-export interface Recording {
-  /** The dependencies to run with. */
-  readonly deps: Deps;
-  /** What the run read, in order; `undefined` once it did anything but read and print. */
-  observations(): readonly Observation[] | undefined;
-}
-
-/**
- * Wraps the dependencies of one run: reads of the environment, the home and working directories
- * and files are written down as they happen; anything else (a write, a lock, a request, a process,
- * a line on stderr, a failed read) marks the run as more than a read, which is never remembered.
- *
- * @example
- * ```ts ignore
- * const run = recording(deps);
- * await exportCredentials(run.deps, command);
- * run.observations(); // [["env", "AWS_CONFIG_FILE", null], ["home", "", "/home/me"], ...]
- * ```
- */
-export function recording(deps: Deps): Recording {
-  const seen: Observation[] = [];
-  let onlyReads = true;
-  const not = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
-    onlyReads = false;
-    return f(...args);
-  };
-  /** Keeps the order of the calls, whatever order their answers come in. */
-  const observe = async <T>(
-    kind: ObservationKind,
-    key: string,
-    read: () => Promise<T>,
-    value: (result: T) => string | null,
-  ): Promise<T> => {
-    const slot = seen.length;
-    seen.push([kind, key, null]);
-    try {
-      const result = await read();
-      seen[slot] = [kind, key, value(result)];
-      return result;
-    } catch (error) {
-      onlyReads = false;
-      throw error;
-    }
-  };
-  const inner = deps.fs;
-  const fs: FileSystem = {
-    readTextFile: (path) => observe("read", path, () => inner.readTextFile(path), (text) => text),
-    stat: (path) => observe("stat", path, () => inner.stat(path), statValue),
-    lstat: (path) => observe("lstat", path, () => inner.lstat(path), statValue),
-    readFile: not((path) => inner.readFile(path)),
-    writeFileAtomic: not((path, data, options) => inner.writeFileAtomic(path, data, options)),
-    mkdir: not((path, options) => inner.mkdir(path, options)),
-    chmod: not((path, mode) => inner.chmod(path, mode)),
-    remove: not((path) => inner.remove(path)),
-    listFiles: not((path) => inner.listFiles(path)),
-    lock: not((path, options) => inner.lock(path, options)),
-    makeTempDir: not((options) => inner.makeTempDir(options)),
-    removeTree: not((path) => inner.removeTree(path)),
-  };
-  const stderr: Output = {
-    write: not((text: string) => deps.stderr.write(text)),
-    get isTerminal() {
-      return deps.stderr.isTerminal;
-    },
-    consoleSize: () => deps.stderr.consoleSize(),
-  };
-  const recorded: Deps = {
-    ...deps,
-    env(name) {
-      const value = deps.env(name);
-      seen.push(["env", name, value ?? null]);
-      return value;
-    },
-    homeDir() {
-      const value = deps.homeDir();
-      seen.push(["home", "", value ?? null]);
-      return value;
-    },
-    cwd() {
-      const value = deps.cwd();
-      seen.push(["cwd", "", value]);
-      return value;
-    },
-    fs,
-    stderr,
-    randomBytes: not((length) => deps.randomBytes(length)),
-    randomUUID: not(() => deps.randomUUID()),
-    sleep: not((ms, signal) => deps.sleep(ms, signal)),
-    fetch: not((input, init) => deps.fetch(input, init)),
-    spawn: not((argv, options) => deps.spawn(argv, options)),
-    which: not((command) => deps.which(command)),
-    serve: not((options, handler) => deps.serve(options, handler)),
-    startChild: not((argv, options) => deps.startChild(argv, options)),
-  };
-  return { deps: recorded, observations: () => (onlyReads ? seen : undefined) };
-}
-
-/**
- * Remembers a run that served the session file `sessionPath` in `format`: best effort (a memo that
- * cannot be written only means the next call runs in full), and only where the fast path looks
- * ({@link memoDirectory}), in a directory that exists.
- *
- * @example
- * ```ts ignore
- * await saveMemo(deps, { args, observations, sessionPath, format: "process" });
- * ```
- */
-export async function saveMemo(
-  deps: Pick<Deps, "env" | "os" | "fs">,
-  run: {
-    readonly args: readonly string[];
-    readonly observations: readonly Observation[];
-    readonly sessionPath: string;
-    readonly format: ExportFormat;
-  },
-): Promise<void> {
-  const directory = memoDirectory((name) => deps.env(name), deps.os);
-  const session = run.observations.findLastIndex(([kind, key]) =>
-    kind === "read" && key === run.sessionPath
-  );
-  if (directory === undefined || session === -1) return;
-  try {
-    if ((await deps.fs.stat(directory))?.isDirectory !== true) return;
-    const path = joinPath(directory, MEMO_FILE);
-    const entry: MemoEntry = {
-      digest: observationDigest(run.args, deps.os, run.observations),
-      reads: run.observations.map(([kind, key]) => [kind, key] as const),
-      session,
-      format: run.format,
-    };
-    const old = (await deps.fs.stat(path))?.isFile
-      ? parseMemo(await deps.fs.readTextFile(path))
-      : [];
-    const entries = [entry, ...old.filter((e) => e.digest !== entry.digest)].slice(0, MAX_ENTRIES);
-    await deps.fs.writeFileAtomic(path, JSON.stringify({ format: MEMO_FORMAT, entries }) + "\n", {
-      mode: 0o600,
-    });
-  } catch {
-    // The memo only saves time.
   }
 }

@@ -21,7 +21,7 @@ import { resolveProfileName } from "../aws/shared_config.ts";
 import { resolveProfileCredentials } from "../aws/profile_credentials.ts";
 import { formatCredentials } from "../aws/export_formats.ts";
 import { mfaCodePrompter } from "../cli/mfa_prompt.ts";
-import { recording, saveMemo } from "../aws/export_memo.ts";
+import { recording, saveMemo } from "../aws/export_memo_writer.ts";
 
 /**
  * Prints the credentials of the profile in the asked format.

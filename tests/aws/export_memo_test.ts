@@ -1,5 +1,5 @@
 /**
- * The memo of `export-credentials` (`lib/aws/export_memo.ts`): what a run records, when it counts
+ * The memo of `export-credentials` (`lib/aws/export_memo.ts`, `export_memo_writer.ts`): what a run records, when it counts
  * as a pure read, the digest, the file format and where it lives.
  */
 
@@ -11,10 +11,9 @@ import {
   type Observation,
   observationDigest,
   parseMemo,
-  recording,
-  saveMemo,
   statValue,
 } from "../../lib/aws/export_memo.ts";
+import { recording, saveMemo } from "../../lib/aws/export_memo_writer.ts";
 
 const ARGS = ["export-credentials", "--profile", "dev"];
 const SEEN: Observation[] = [

@@ -114,9 +114,9 @@ Deno.test("the --allow-env list names every variable lib/ reads or exec removes,
   // Reads with a computed name, each accounted for: a new one must be added here and to the list.
   assertEquals(dynamic.sort(), [
     // The memo's recorder passes the program's reads through; the memo directory's are literal.
-    "lib/aws/export_memo.ts: name",
-    "lib/aws/export_memo.ts: name",
-    "lib/aws/export_memo.ts: name",
+    "lib/aws/export_memo_writer.ts: name",
+    "lib/aws/export_memo_writer.ts: name",
+    "lib/aws/export_memo_writer.ts: name",
     "lib/aws/home.ts: name", // expandPath(): unlisted variables read as unset
     "lib/aws/profile_chain.ts: PROFILE_CHAIN_VARIABLE",
     "lib/aws/shared_config.ts: variable", // booleanSetting(): the names are collected above
