@@ -18,13 +18,23 @@ if (import.meta.main) {
   if (Deno.args[0] === "export-credentials") {
     const { fastExport } = await import("./lib/fast_export.ts");
     const text = fastExport(Deno.args);
-    if (text !== undefined) {
-      const bytes = new TextEncoder().encode(text);
-      let written = 0;
-      while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
-      Deno.exit(0);
-    }
+    if (text !== undefined && print(text)) Deno.exit(0);
   }
   const { main } = await import("./lib/program.ts");
   Deno.exit(await main(Deno.args));
+}
+
+/**
+ * Writes the fast path's answer; `false` when stdout refuses it (a closed pipe), so that the
+ * program runs and reports that as it reports it for every command.
+ */
+function print(text: string): boolean {
+  const bytes = new TextEncoder().encode(text);
+  try {
+    let written = 0;
+    while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -9,7 +9,9 @@
  *
  * It decides nothing of its own: no profile, file or credential rule is written here, only the
  * replay of the reads, the freshness rule of `expiry.ts` and the formats of `export_formats.ts`.
- * Like `runtime/real.ts`, it talks to Deno directly, and it never throws.
+ * Like `runtime/real.ts`, it talks to Deno directly, and it never throws. It trusts no memo that
+ * others could have written (group- or world-writable, it or its directory); whoever can write the
+ * session file beside it decides what the program serves anyway.
  *
  * @module
  */
@@ -36,6 +38,12 @@ function statOrNull(read: (path: string) => Deno.FileInfo, path: string): string
     if (isNotFound(error)) return null;
     throw error;
   }
+}
+
+/** Whether only the owner can write `path`; throws when nothing is there. */
+function writableByOwnerOnly(path: string): boolean {
+  const { mode } = toFileInfo(Deno.statSync(path), Deno.build.os);
+  return mode === null || (mode & 0o022) === 0;
 }
 
 /** What the full program would see now for one of its reads. */
@@ -71,12 +79,10 @@ export function fastExport(args: readonly string[]): string | undefined {
     if (args[0] !== "export-credentials") return undefined;
     const directory = memoDirectory(readEnv, Deno.build.os);
     if (directory === undefined) return undefined;
-    let memo: string;
-    try {
-      memo = Deno.readTextFileSync(joinPath(directory, MEMO_FILE));
-    } catch {
-      return undefined;
-    }
+    const path = joinPath(directory, MEMO_FILE);
+    // A memo that others could have written is not trusted (POSIX modes; Windows has ACLs).
+    if (!writableByOwnerOnly(directory) || !writableByOwnerOnly(path)) return undefined;
+    const memo = Deno.readTextFileSync(path);
     for (const entry of parseMemo(memo)) {
       const text = replay(args, entry);
       if (text !== undefined) return text;

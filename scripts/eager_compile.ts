@@ -94,6 +94,12 @@ function nestedFunctions(node: Node, found: Node[]): void {
   }
 }
 
+/** Adds the name of every identifier in `node` to `names`. */
+function identifierNames(node: Node, names: Set<string>): void {
+  if (node.type === "Identifier") names.add(node.name as string);
+  for (const child of children(node)) identifierNames(child, names);
+}
+
 /**
  * Collects the `// path` comments esbuild writes, at the start of a line, before the code of each
  * module; `onComment` sees only real comments, never text inside a string or template.
@@ -153,12 +159,22 @@ export function markEager(text: string, modules: ReadonlySet<string>): EagerResu
     }
   };
   let index = -1;
+  // Names used by the statements seen so far: a declaration becomes a `var`, which is not
+  // hoisted, so one that earlier code may call (`main.ts` calling a function declared below its
+  // top-level code) stays a declaration, compiled lazily.
+  const usedBefore = new Set<string>();
   for (const statement of program.body as Node[]) {
     while (index + 1 < starts.length && starts[index + 1]!.at < statement.start) index++;
     const path = starts[index]?.path;
+    const declared = statement.type === "FunctionDeclaration"
+      ? (statement.id as Node).name as string
+      : undefined;
+    const calledEarlier = declared !== undefined && usedBefore.has(declared);
+    identifierNames(statement, usedBefore);
     if (path === undefined || !modules.has(path)) continue;
     if (statement.type === "FunctionDeclaration") {
-      const name = (statement.id as Node).name as string;
+      const name = declared!;
+      if (calledEarlier) continue;
       inserts.push(
         { at: statement.start, text: `var ${name} = (`, rank: 1 },
         { at: statement.end, text: ");", rank: 2 },

@@ -164,6 +164,18 @@ Deno.test("export-credentials: the fast path answers only while nothing the prog
     },
   );
 
+  await t.step({
+    name: `a memo others could have written is not trusted${POSIX_ONLY ? ` (${POSIX_ONLY})` : ""}`,
+    ignore: POSIX_ONLY !== undefined,
+    fn: async () => {
+      await remembered();
+      await Deno.chmod(memo, 0o666);
+      // The program answers, and writes a memo of its own (0600).
+      await programThenFast(undefined, undefined, true);
+      assertEquals((await Deno.stat(memo)).mode! & 0o777, 0o600);
+    },
+  });
+
   await t.step("a torn memo is ignored and replaced", async () => {
     await Deno.writeTextFile(memo, "{");
     await programThenFast();

@@ -91,6 +91,42 @@ Deno.test("markEager() reads module comments, not text in a template that looks 
   assertEquals(markEager(bundle, new Set(["lib/hot.ts"])), { text: bundle, functions: 0 });
 });
 
+Deno.test("markEager() keeps a declaration that earlier code calls, which a var would break", async () => {
+  const bundle = [
+    "// main.ts",
+    "const early = [print(1)];",
+    "function print(x) {",
+    "  return [x].map((y) => y + 1)[0];",
+    "}",
+    "function late(x) {",
+    "  return x;",
+    "}",
+    "console.log(early[0], late(2));",
+    "",
+  ].join("\n");
+  const { text, functions } = markEager(bundle, new Set(["main.ts"]));
+  const lines = text.split("\n");
+  // A var assigned after "early" would throw there; the declaration stays, hoisted, and lazy.
+  assertEquals(lines.slice(1, 5), bundle.split("\n").slice(1, 5));
+  assertEquals(lines[5], "var late = (function late(x) {");
+  assertEquals(functions, 1);
+  const run = async (code: string) => {
+    const dir = await Deno.makeTempDir({ prefix: "aws-login-eager-" });
+    try {
+      await Deno.writeTextFile(`${dir}/b.js`, code);
+      const output = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--quiet", `${dir}/b.js`],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      return new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  };
+  assertEquals(await run(text), "2 2\n");
+});
+
 Deno.test("markEager() leaves a bundle alone when no module is named", () => {
   assertEquals(markEager(BUNDLE, new Set()), { text: BUNDLE, functions: 0 });
 });
