@@ -94,10 +94,24 @@ function nestedFunctions(node: Node, found: Node[]): void {
   }
 }
 
-/** Adds the name of every identifier in `node` to `names`. */
-function identifierNames(node: Node, names: Set<string>): void {
+const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
+
+/**
+ * Adds to `names` the variables that `node` uses as it runs: not inside a function (a body runs
+ * when called; the `__esm` initializers run after every top-level statement), not a property name.
+ */
+function namesUsedAtOnce(node: Node, names: Set<string>): void {
   if (node.type === "Identifier") names.add(node.name as string);
-  for (const child of children(node)) identifierNames(child, names);
+  for (const [key, value] of Object.entries(node)) {
+    const child = value as unknown;
+    const nodes = Array.isArray(child) ? child : [child];
+    for (const item of nodes) {
+      if (!isNode(item) || FUNCTIONS.has(item.type)) continue;
+      const propertyName = (node.type === "MemberExpression" && key === "property" ||
+        node.type === "Property" && key === "key") && node.computed !== true;
+      if (!propertyName) namesUsedAtOnce(item, names);
+    }
+  }
 }
 
 /**
@@ -159,9 +173,9 @@ export function markEager(text: string, modules: ReadonlySet<string>): EagerResu
     }
   };
   let index = -1;
-  // Names used by the statements seen so far: a declaration becomes a `var`, which is not
-  // hoisted, so one that earlier code may call (`main.ts` calling a function declared below its
-  // top-level code) stays a declaration, compiled lazily.
+  // Names the statements seen so far use as they run: a declaration becomes a `var`, which is not
+  // hoisted, so one that earlier top-level code calls (`main.ts` calling a function declared below
+  // its top-level code) stays a declaration, compiled lazily.
   const usedBefore = new Set<string>();
   for (const statement of program.body as Node[]) {
     while (index + 1 < starts.length && starts[index + 1]!.at < statement.start) index++;
@@ -170,7 +184,7 @@ export function markEager(text: string, modules: ReadonlySet<string>): EagerResu
       ? (statement.id as Node).name as string
       : undefined;
     const calledEarlier = declared !== undefined && usedBefore.has(declared);
-    identifierNames(statement, usedBefore);
+    namesUsedAtOnce(statement, usedBefore);
     if (path === undefined || !modules.has(path)) continue;
     if (statement.type === "FunctionDeclaration") {
       const name = declared!;
