@@ -101,12 +101,13 @@ const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFu
  * when called; the `__esm` initializers run after every top-level statement), not a property name.
  */
 function namesUsedAtOnce(node: Node, names: Set<string>): void {
+  if (FUNCTIONS.has(node.type)) return;
   if (node.type === "Identifier") names.add(node.name as string);
   for (const [key, value] of Object.entries(node)) {
     const child = value as unknown;
     const nodes = Array.isArray(child) ? child : [child];
     for (const item of nodes) {
-      if (!isNode(item) || FUNCTIONS.has(item.type)) continue;
+      if (!isNode(item)) continue;
       const propertyName = (node.type === "MemberExpression" && key === "property" ||
         node.type === "Property" && key === "key") && node.computed !== true;
       if (!propertyName) namesUsedAtOnce(item, names);

@@ -99,6 +99,9 @@ Deno.test("markEager() keeps a declaration that earlier code calls, which a var 
     "  return [x].map((y) => y + 1)[0];",
     "}",
     "function late(x) {",
+    "  return helper(x);",
+    "}",
+    "function helper(x) {",
     "  return x;",
     "}",
     "console.log(early[0], late(2));",
@@ -109,7 +112,9 @@ Deno.test("markEager() keeps a declaration that earlier code calls, which a var 
   // A var assigned after "early" would throw there; the declaration stays, hoisted, and lazy.
   assertEquals(lines.slice(1, 5), bundle.split("\n").slice(1, 5));
   assertEquals(lines[5], "var late = (function late(x) {");
-  assertEquals(functions, 1);
+  // A call inside a function body does not run at once: helper is rewritten too.
+  assertEquals(lines[8], "var helper = (function helper(x) {");
+  assertEquals(functions, 2);
   const run = async (code: string) => {
     const dir = await Deno.makeTempDir({ prefix: "aws-login-eager-" });
     try {
