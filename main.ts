@@ -25,16 +25,18 @@ if (import.meta.main) {
 }
 
 /**
- * Writes the fast path's answer; `false` when stdout refuses it (a closed pipe), so that the
- * program runs and reports that as it reports it for every command.
+ * Writes the fast path's answer; `false` when stdout refuses it before a byte is written (a
+ * closed pipe), so that the program runs and reports that as it does for every command. Once part
+ * of it is written, a failure is thrown: the program would print it all again.
  */
 function print(text: string): boolean {
   const bytes = new TextEncoder().encode(text);
+  let written = 0;
   try {
-    let written = 0;
     while (written < bytes.length) written += Deno.stdout.writeSync(bytes.subarray(written));
     return true;
-  } catch {
+  } catch (error) {
+    if (written > 0) throw error;
     return false;
   }
 }

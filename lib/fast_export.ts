@@ -40,7 +40,11 @@ function statOrNull(read: (path: string) => Deno.FileInfo, path: string): string
   }
 }
 
-/** Whether only the owner can write `path`; throws when nothing is there. */
+/**
+ * Whether only the owner can write `path` (POSIX modes; on Windows, where the files inherit the
+ * ACL of the profile directory, as the session files do, it is taken as private); throws when
+ * nothing is there.
+ */
 function writableByOwnerOnly(path: string): boolean {
   const { mode } = toFileInfo(Deno.statSync(path), Deno.build.os);
   return mode === null || (mode & 0o022) === 0;
@@ -94,13 +98,24 @@ export function fastExport(args: readonly string[]): string | undefined {
 }
 
 function replay(args: readonly string[], entry: MemoEntry): string | undefined {
+  // Another command line: nothing to replay.
+  if (entry.args.length !== args.length || entry.args.some((arg, i) => arg !== args[i])) {
+    return undefined;
+  }
   const seen: Observation[] = [];
+  /** What the replay's last `stat` of each path saw: a file is read only after one said "file". */
+  const stats = new Map<string, string | null>();
   try {
-    for (const [kind, key] of entry.reads) seen.push([kind, key, look(kind, key)]);
+    for (const [kind, key] of entry.reads) {
+      if (kind === "read" && !isFile(stats.get(key))) return undefined; // a FIFO would hang
+      const value = look(kind, key);
+      if (kind === "stat") stats.set(key, value);
+      seen.push([kind, key, value]);
+    }
   } catch {
     return undefined; // a read that fails now did not fail then
   }
-  if (observationDigest(args, Deno.build.os, seen) !== entry.digest) return undefined;
+  if (observationDigest(entry, Deno.build.os, seen) !== entry.digest) return undefined;
   const token = JSON.parse(seen[entry.session]![2]!).accessToken;
   const expiration = parseExpiresAt(token.expiresAt);
   if (expiration === undefined || !isFresh(expiration.getTime(), Date.now())) return undefined;
@@ -110,4 +125,9 @@ function replay(args: readonly string[], entry: MemoEntry): string | undefined {
     sessionToken: token.sessionToken,
     expiration,
   }, entry.format);
+}
+
+/** Whether a {@link statValue} is that of a regular file. */
+function isFile(value: string | null | undefined): boolean {
+  return typeof value === "string" && JSON.parse(value)[0] === true;
 }

@@ -94,25 +94,65 @@ function nestedFunctions(node: Node, found: Node[]): void {
   }
 }
 
-const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
-
 /**
- * Adds to `names` the variables that `node` uses as it runs: not inside a function (a body runs
- * when called; the `__esm` initializers run after every top-level statement), not a property name.
+ * Adds to `names` every variable name in `node`, in nested functions too (a function may be called
+ * at once), but not property names (`a.b`, `{ b: 1 }`).
  */
-function namesUsedAtOnce(node: Node, names: Set<string>): void {
-  if (FUNCTIONS.has(node.type)) return;
+function namesIn(node: Node, names: Set<string>): void {
   if (node.type === "Identifier") names.add(node.name as string);
   for (const [key, value] of Object.entries(node)) {
-    const child = value as unknown;
-    const nodes = Array.isArray(child) ? child : [child];
-    for (const item of nodes) {
-      if (!isNode(item)) continue;
-      const propertyName = (node.type === "MemberExpression" && key === "property" ||
-        node.type === "Property" && key === "key") && node.computed !== true;
-      if (!propertyName) namesUsedAtOnce(item, names);
+    const propertyName = (node.type === "MemberExpression" && key === "property" ||
+      (node.type === "Property" || node.type === "MethodDefinition" ||
+          node.type === "PropertyDefinition") && key === "key") && node.computed !== true;
+    if (propertyName) continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (isNode(item)) namesIn(item, names);
     }
   }
+}
+
+/**
+ * Whether a statement is esbuild's `__export(x_exports, { name: () => name, ... })`: its getters run
+ * when a module that imported the exports reads one, after the import, not at once.
+ */
+function isExportTable(statement: Node): boolean {
+  const expression = statement.expression;
+  return statement.type === "ExpressionStatement" && isNode(expression) &&
+    expression.type === "CallExpression" && isNode(expression.callee) &&
+    expression.callee.type === "Identifier" && expression.callee.name === "__export";
+}
+
+/**
+ * Tracks which top-level functions code may have called so far: whatever a statement names, and,
+ * through the bodies of the declarations it names, whatever those may call in turn.
+ */
+function reachTracker(statements: readonly Node[]) {
+  const bodies = new Map<string, Node>();
+  for (const statement of statements) {
+    if (statement.type === "FunctionDeclaration") {
+      bodies.set((statement.id as Node).name as string, statement.body as Node);
+    }
+  }
+  const reached = new Set<string>();
+  const reach = (name: string) => {
+    if (reached.has(name)) return;
+    reached.add(name);
+    const body = bodies.get(name);
+    if (body === undefined) return;
+    const names = new Set<string>();
+    namesIn(body, names);
+    for (const next of names) reach(next);
+  };
+  return {
+    reached,
+    /** Everything a statement that runs (not a declaration, not an export table) may reach. */
+    run(statement: Node) {
+      if (statement.type === "FunctionDeclaration" || isExportTable(statement)) return;
+      const names = new Set<string>();
+      namesIn(statement, names);
+      for (const name of names) reach(name);
+    },
+  };
 }
 
 /**
@@ -174,18 +214,18 @@ export function markEager(text: string, modules: ReadonlySet<string>): EagerResu
     }
   };
   let index = -1;
-  // Names the statements seen so far use as they run: a declaration becomes a `var`, which is not
-  // hoisted, so one that earlier top-level code calls (`main.ts` calling a function declared below
-  // its top-level code) stays a declaration, compiled lazily.
-  const usedBefore = new Set<string>();
+  // A declaration becomes a `var`, which is not hoisted: one that earlier top-level code may call,
+  // directly or through other functions (`main.ts` calling a function declared below its code),
+  // stays a declaration, compiled lazily.
+  const tracker = reachTracker(program.body as Node[]);
   for (const statement of program.body as Node[]) {
     while (index + 1 < starts.length && starts[index + 1]!.at < statement.start) index++;
     const path = starts[index]?.path;
     const declared = statement.type === "FunctionDeclaration"
       ? (statement.id as Node).name as string
       : undefined;
-    const calledEarlier = declared !== undefined && usedBefore.has(declared);
-    namesUsedAtOnce(statement, usedBefore);
+    const calledEarlier = declared !== undefined && tracker.reached.has(declared);
+    tracker.run(statement);
     if (path === undefined || !modules.has(path)) continue;
     if (statement.type === "FunctionDeclaration") {
       const name = declared!;

@@ -32,7 +32,7 @@ import { EXPORT_FORMATS, type ExportFormat } from "./export_formats.ts";
 export const MEMO_FILE = "aws-login-export-memo";
 
 /** The layout of the memo and of its digests; a new one makes every older memo miss. */
-export const MEMO_FORMAT = 1;
+export const MEMO_FORMAT = 2;
 
 /** What a run looked at: a variable, the home or working directory, a file's facts or text. */
 export type ObservationKind = "env" | "home" | "cwd" | "stat" | "lstat" | "read";
@@ -40,15 +40,21 @@ export type ObservationKind = "env" | "home" | "cwd" | "stat" | "lstat" | "read"
 /** One thing a run read, and what it saw (`null`: unset, or no such file). */
 export type Observation = readonly [kind: ObservationKind, key: string, value: string | null];
 
+/** What a run of `export-credentials` is remembered by, but for the digest. */
+export interface RememberedRun {
+  /** Its command line (`export-credentials --profile dev`: names, never a secret). */
+  readonly args: readonly string[];
+  /** The index in the run's reads of the read of the session file it served. */
+  readonly session: number;
+  readonly format: ExportFormat;
+}
+
 /** One remembered run. */
-export interface MemoEntry {
+export interface MemoEntry extends RememberedRun {
   /** {@link observationDigest} of the run. */
   readonly digest: string;
   /** What it read, in order, without the values. */
   readonly reads: readonly (readonly [ObservationKind, string])[];
-  /** The index in {@link reads} of the read of the session file it served. */
-  readonly session: number;
-  readonly format: ExportFormat;
 }
 
 /**
@@ -73,7 +79,7 @@ export function statValue(info: FileInfo | null): string | null {
 
 /**
  * The digest of a run: a 64-bit hash of the memo's format, the program's version, the OS, the
- * command line and everything the run saw.
+ * command line, which read was the session and the format, and everything the run saw.
  *
  * It only has to notice a change, not resist a forger: whoever can write the memo (in the
  * user's 0700 cache directory) can write the session file beside it. So it is two 32-bit
@@ -83,16 +89,17 @@ export function statValue(info: FileInfo | null): string | null {
  *
  * @example
  * ```ts
- * observationDigest(["export-credentials"], "linux", [["env", "AWS_PROFILE", null]]).length; // 16
+ * const run = { args: ["export-credentials"], session: 0, format: "process" } as const;
+ * observationDigest(run, "linux", [["read", "/c/x.json", "{}"]]).length; // 16
  * ```
  */
 export function observationDigest(
-  args: readonly string[],
+  run: RememberedRun,
   os: string,
   observations: readonly Observation[],
 ): string {
   const bytes = new TextEncoder().encode(
-    JSON.stringify([MEMO_FORMAT, VERSION, os, args, observations]),
+    JSON.stringify([MEMO_FORMAT, VERSION, os, run.args, run.session, run.format, observations]),
   );
   // Four bytes a step (the code runs once per process, in V8's interpreter), the length mixed in.
   const padded = new Uint8Array(Math.ceil(bytes.length / 4) * 4);
@@ -140,6 +147,7 @@ function isEntry(value: unknown): value is MemoEntry {
   if (typeof value !== "object" || value === null) return false;
   const entry = value as Record<string, unknown>;
   return typeof entry.digest === "string" && entry.digest.length === 16 &&
+    Array.isArray(entry.args) && entry.args.every((arg) => typeof arg === "string") &&
     Array.isArray(entry.reads) &&
     entry.reads.every((read) =>
       Array.isArray(read) && read.length === 2 && KINDS.includes(read[0]) &&

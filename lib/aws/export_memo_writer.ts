@@ -149,14 +149,15 @@ export async function saveMemo(
   try {
     if ((await deps.fs.stat(directory))?.isDirectory !== true) return;
     const path = joinPath(directory, MEMO_FILE);
+    const remembered = { args: [...run.args], session, format: run.format };
     const entry: MemoEntry = {
-      digest: observationDigest(run.args, deps.os, run.observations),
+      ...remembered,
+      digest: observationDigest(remembered, deps.os, run.observations),
       reads: run.observations.map(([kind, key]) => [kind, key] as const),
-      session,
-      format: run.format,
     };
+    // An old memo that cannot be read (another user's, say) is replaced, not kept forever.
     const old = (await deps.fs.stat(path))?.isFile
-      ? parseMemo(await deps.fs.readTextFile(path))
+      ? parseMemo(await deps.fs.readTextFile(path).catch(() => ""))
       : [];
     const entries = [entry, ...old.filter((e) => e.digest !== entry.digest)].slice(0, MAX_ENTRIES);
     await deps.fs.writeFileAtomic(path, JSON.stringify({ format: MEMO_FORMAT, entries }) + "\n", {

@@ -24,20 +24,26 @@ const SEEN: Observation[] = [
 ];
 
 Deno.test("observationDigest(): 16 hex digits that change with any argument, value or order", () => {
-  const digest = observationDigest(ARGS, "linux", SEEN);
+  const run = { args: ARGS, session: 3, format: "process" } as const;
+  const digest = observationDigest(run, "linux", SEEN);
   assertTrue(/^[0-9a-f]{16}$/.test(digest), digest);
-  assertEquals(observationDigest([...ARGS], "linux", SEEN.map((o) => [...o] as const)), digest);
+  assertEquals(
+    observationDigest({ ...run, args: [...ARGS] }, "linux", SEEN.map((o) => [...o] as const)),
+    digest,
+  );
   const others = [
-    observationDigest(["export-credentials", "--profile", "dew"], "linux", SEEN),
-    observationDigest(ARGS, "darwin", SEEN),
-    observationDigest(ARGS, "linux", [["env", "AWS_PROFILE", ""], ...SEEN.slice(1)]),
-    observationDigest(ARGS, "linux", [...SEEN.slice(0, 3), [
+    observationDigest({ ...run, args: ["export-credentials", "--profile", "dew"] }, "linux", SEEN),
+    observationDigest({ ...run, session: 2 }, "linux", SEEN),
+    observationDigest({ ...run, format: "env" }, "linux", SEEN),
+    observationDigest(run, "darwin", SEEN),
+    observationDigest(run, "linux", [["env", "AWS_PROFILE", ""], ...SEEN.slice(1)]),
+    observationDigest(run, "linux", [...SEEN.slice(0, 3), [
       "read",
       "/home/me/.aws/config",
       "[profile dev]\nlogin_session = arm\n",
     ]]),
-    observationDigest(ARGS, "linux", [SEEN[1]!, SEEN[0]!, ...SEEN.slice(2)]),
-    observationDigest(ARGS, "linux", SEEN.slice(0, 3)),
+    observationDigest(run, "linux", [SEEN[1]!, SEEN[0]!, ...SEEN.slice(2)]),
+    observationDigest(run, "linux", SEEN.slice(0, 3)),
   ];
   assertEquals(new Set([digest, ...others]).size, others.length + 1);
 });
@@ -78,19 +84,20 @@ Deno.test("memoDirectory(): the login cache directory, unless only the program c
 
 Deno.test("parseMemo(): another format, a torn file or a bad entry counts as no memo", () => {
   const good = {
+    args: ["export-credentials"],
     digest: "0123456789abcdef",
     reads: [["env", "AWS_PROFILE"], ["read", "/c/x.json"]],
     session: 1,
     format: "process",
   };
-  assertEquals(parseMemo(JSON.stringify({ format: 1, entries: [good] })), [good]);
+  assertEquals(parseMemo(JSON.stringify({ format: 2, entries: [good] })), [good]);
   for (
     const text of [
       "",
       "{",
       "[]",
-      JSON.stringify({ format: 2, entries: [good] }),
-      JSON.stringify({ format: 1, entries: {} }),
+      JSON.stringify({ format: 1, entries: [good] }),
+      JSON.stringify({ format: 2, entries: {} }),
     ]
   ) {
     assertEquals(parseMemo(text), [], text);
@@ -101,8 +108,9 @@ Deno.test("parseMemo(): another format, a torn file or a bad entry counts as no 
     { ...good, session: 5 },
     { ...good, format: "yaml" },
     { ...good, reads: [["exec", "rm"], ["read", "/c/x.json"]] },
+    { ...good, args: [1] },
   ];
-  assertEquals(parseMemo(JSON.stringify({ format: 1, entries: [...bad, good] })), [good]);
+  assertEquals(parseMemo(JSON.stringify({ format: 2, entries: [...bad, good] })), [good]);
 });
 
 Deno.test("recording(): reads in call order; anything else makes the run unrememberable", async (t) => {
@@ -184,8 +192,10 @@ Deno.test("saveMemo(): newest first, one entry per digest, at most eight, never 
     const text = await Deno.readTextFile(`${cache}/aws-login-export-memo`);
     const entries = parseMemo(text);
     assertEquals(entries.length, 8);
-    assertEquals(entries[0]!.digest, observationDigest(ARGS, deps.os, run(9)));
-    assertEquals(entries[1]!.digest, observationDigest(ARGS, deps.os, run(8)));
+    const remembered = { args: ARGS, session: 1, format: "process" } as const;
+    assertEquals(entries[0]!.digest, observationDigest(remembered, deps.os, run(9)));
+    assertEquals(entries[1]!.digest, observationDigest(remembered, deps.os, run(8)));
+    assertEquals(entries[0]!.args, ARGS);
     assertEquals(entries[0]!.reads, [["env", "AWS_PROFILE"], ["read", session]]);
     assertEquals(entries[0]!.session, 1);
     assertTrue(!text.includes("SECRET") && !text.includes("p9"), text);

@@ -176,6 +176,30 @@ Deno.test("export-credentials: the fast path answers only while nothing the prog
     },
   });
 
+  await t.step({
+    name: `a FIFO where a remembered file was: the program's error at once, never a hang${
+      POSIX_ONLY ? ` (${POSIX_ONLY})` : ""
+    }`,
+    ignore: POSIX_ONLY !== undefined,
+    fn: async () => {
+      await remembered();
+      await remembered(["--profile", "dev", "--format", "env"]);
+      await Deno.remove(box.configPath);
+      const fifo = await new Deno.Command("mkfifo", { args: [box.configPath] }).output();
+      assertEquals(fifo.code, 0);
+      try {
+        for (const args of [["--profile", "dev"], ["--profile", "dev", "--format", "env"]]) {
+          const result = await runCli(["export-credentials", ...args], { env, timeoutMs: 20_000 });
+          assertEquals(result.code, 3, result.stderr);
+          assertStringIncludes(result.stderr, "it is not a file");
+        }
+      } finally {
+        await Deno.remove(box.configPath);
+        await Deno.writeTextFile(box.configPath, config);
+      }
+    },
+  });
+
   await t.step("a torn memo is ignored and replaced", async () => {
     await Deno.writeTextFile(memo, "{");
     await programThenFast();

@@ -42,6 +42,22 @@ const BUNDLE = [
   "",
 ].join("\n");
 
+/** What a script prints when Deno runs it (stdout, then stderr). */
+async function runScript(code: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "aws-login-eager-" });
+  try {
+    await Deno.writeTextFile(`${dir}/b.js`, code);
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", `${dir}/b.js`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 Deno.test("markEager() puts the functions of the named modules in parentheses, and no others", () => {
   const { text, functions } = markEager(BUNDLE, new Set(["lib/hot.ts"]));
   const lines = text.split("\n");
@@ -115,21 +131,28 @@ Deno.test("markEager() keeps a declaration that earlier code calls, which a var 
   // A call inside a function body does not run at once: helper is rewritten too.
   assertEquals(lines[8], "var helper = (function helper(x) {");
   assertEquals(functions, 2);
-  const run = async (code: string) => {
-    const dir = await Deno.makeTempDir({ prefix: "aws-login-eager-" });
-    try {
-      await Deno.writeTextFile(`${dir}/b.js`, code);
-      const output = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "--quiet", `${dir}/b.js`],
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      return new TextDecoder().decode(output.stdout) + new TextDecoder().decode(output.stderr);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  };
-  assertEquals(await run(text), "2 2\n");
+  assertEquals(await runScript(text), "2 2\n");
+});
+
+Deno.test("markEager() keeps every declaration that top-level code reaches through a call", async () => {
+  const cases = [
+    // Through another declaration's body.
+    "const early = [g(1)];\nfunction g(x) {\n  return f(x);\n}\nfunction f(x) {\n  return x + 1;\n}",
+    // Through an arrow called at once.
+    "const early = [(() => f(1))()];\nfunction f(x) {\n  return x + 1;\n}",
+    // Through a method called at once.
+    "const o = { m() {\n  return f(1);\n} };\nconst early = [o.m()];\nfunction f(x) {\n  return x + 1;\n}",
+  ];
+  for (const body of cases) {
+    const bundle = `// main.ts\n${body}\nconsole.log(early[0]);\n`;
+    const { text } = markEager(bundle, new Set(["main.ts"]));
+    assertTrue(text.includes("\nfunction f(x) {"), text);
+    assertEquals(await runScript(text), "2\n", text);
+  }
+  // An export table's getters run when a module reads the exports, later: f is rewritten.
+  const table =
+    "// main.ts\nvar m = {};\n__export(m, { f: () => f });\nfunction f(x) {\n  return x;\n}\n";
+  assertTrue(markEager(table, new Set(["main.ts"])).text.includes("var f = (function f(x)"));
 });
 
 Deno.test("markEager() leaves a bundle alone when no module is named", () => {
