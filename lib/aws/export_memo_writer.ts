@@ -35,7 +35,9 @@ export interface Recording {
 /**
  * Wraps the dependencies of one run: reads of the environment, the home and working directories
  * and files are written down as they happen; anything else (a write, a lock, a request, a process,
- * a line on stderr, a failed read) marks the run as more than a read, which is never remembered.
+ * a line on stderr or from stdin, a random number, a failed read) marks the run as more than a
+ * read, which is never remembered. The clock passes through: the fast path checks the one
+ * decision it takes part in, freshness, again.
  *
  * @example
  * ```ts ignore
@@ -118,6 +120,17 @@ export function recording(deps: Deps): Recording {
     which: not((command) => deps.which(command)),
     serve: not((options, handler) => deps.serve(options, handler)),
     startChild: not((argv, options) => deps.startChild(argv, options)),
+    selfCommand: not(() => deps.selfCommand()),
+    random: not(() => deps.random()),
+    stdin: {
+      // Whether stdin is a terminal only decides whether a role's MFA code may be asked; reading
+      // a line or a key is an input the memo does not replay.
+      get isTerminal() {
+        return deps.stdin.isTerminal;
+      },
+      readLine: not(() => deps.stdin.readLine()),
+      raw: not(() => deps.stdin.raw()),
+    },
   };
   return { deps: recorded, observations: () => (onlyReads ? seen : undefined) };
 }

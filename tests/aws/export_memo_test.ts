@@ -153,6 +153,9 @@ Deno.test("recording(): reads in call order; anything else makes the run unremem
       ["a read that failed", (d) => d.fs.readTextFile(`${dir}/missing`).catch(() => {})],
       ["random bytes", (d) => d.randomBytes(4)],
       ["a request", (d) => d.fetch("http://127.0.0.1:9/").catch(() => {})],
+      ["a random number", (d) => d.random()],
+      ["a line from stdin", (d) => d.stdin.readLine()],
+      ["the program's own command line", (d) => d.selfCommand()],
     ];
     for (const [what, act] of impure) {
       await t.step(what, async () => {
