@@ -121,8 +121,8 @@ export function observationDigest(
 
 /**
  * Where the memo is: the login cache directory, when `AWS_LOGIN_CACHE_DIRECTORY` is unset or a
- * plain path. With `$VAR` or `~` in it there is no memo (the program's full expansion rules stay
- * in the program), and with no home directory neither.
+ * plain path. When the program would expand it (a leading `~`, a `$VAR`, a `%VAR%` on Windows),
+ * there is no memo (the expansion rules stay in the program), and with no home directory neither.
  *
  * @example
  * ```ts
@@ -135,7 +135,9 @@ export function memoDirectory(
 ): string | undefined {
   const configured = env("AWS_LOGIN_CACHE_DIRECTORY");
   if (configured !== undefined && configured !== "") {
-    return /[$~%]/.test(configured) ? undefined : configured;
+    const expanded = configured.startsWith("~") || configured.includes("$") ||
+      (os === "windows" && configured.includes("%"));
+    return expanded ? undefined : configured;
   }
   const home = homeDirectory(os, env);
   return home ? joinPath(home, ".aws", "login", "cache") : undefined;

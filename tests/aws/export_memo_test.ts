@@ -73,12 +73,23 @@ Deno.test("memoDirectory(): the login cache directory, unless only the program c
     memoDirectory(env({ HOME: "/h", AWS_LOGIN_CACHE_DIRECTORY: "/c" }), "linux"),
     "/c",
   );
-  for (const configured of ["~/c", "$HOME/c", "${HOME}/c", "%USERPROFILE%\\c"]) {
+  for (const configured of ["~/c", "~", "$HOME/c", "${HOME}/c"]) {
     assertEquals(
       memoDirectory(env({ HOME: "/h", AWS_LOGIN_CACHE_DIRECTORY: configured }), "linux"),
       undefined,
     );
   }
+  // What the program leaves as it is: a tilde inside a name, %VAR% outside Windows.
+  for (const [configured, os] of [["C:\\RUNNER~1\\c", "windows"], ["/h/%X%", "linux"]]) {
+    assertEquals(
+      memoDirectory(env({ HOME: "/h", AWS_LOGIN_CACHE_DIRECTORY: configured! }), os!),
+      configured,
+    );
+  }
+  assertEquals(
+    memoDirectory(env({ AWS_LOGIN_CACHE_DIRECTORY: "%USERPROFILE%\\c" }), "windows"),
+    undefined,
+  );
   assertEquals(memoDirectory(env({}), "linux"), undefined);
 });
 
