@@ -258,7 +258,7 @@ posixTest(
       `trap 'kill $! 2>/dev/null; echo INT > ${ready}.got; exit 20' INT; ` +
       `trap 'kill $! 2>/dev/null; echo TERM > ${ready}.got; exit 21' TERM; ` +
       `trap 'kill $! 2>/dev/null; echo HUP > ${ready}.got; exit 22' HUP; ` +
-      `sleep 600 & echo ready > ${ready}; wait $!`;
+      `sleep 600 >/dev/null 2>&1 & echo ready > ${ready}; wait $!`;
     const start = (name: string, stdinIsTerminal: boolean) => {
       const ready = `${s.box.home}/${name}`;
       const deps = fakeDeps({

@@ -98,8 +98,10 @@ posixTest(
   async () => {
     await using s = await signedIn();
     const ready = `${s.box.home}/ready`;
+    // The sleep holds none of the test's pipes: if it outlived its shell, the test would fail in
+    // seconds rather than wait for it.
     const script = `trap 'kill $! 2>/dev/null; exit 21' TERM; ` +
-      `sleep 600 & echo "$AWS_CONFIG_FILE" > ${ready}; wait $!`;
+      `sleep 600 >/dev/null 2>&1 & echo "$AWS_CONFIG_FILE" > ${ready}; wait $!`;
     await using cli = startCli(["exec", "--profile", "dev", "--", "sh", "-c", script], {
       env: s.env,
       permissions: NARROW,

@@ -13,6 +13,7 @@ import { type CliResult, MAIN_PATH, type Sandbox, sandbox } from "../support/cli
 import { onlyCacheFile, sha256Hex, snapshotTree } from "../support/e2e.ts";
 import { type Emulator, startEmulator } from "../../scripts/emulator/mod.ts";
 import { localPath } from "../support/paths.ts";
+import { killOwn } from "../support/platform.ts";
 
 const SESSION = "arn:aws:sts::123456789012:assumed-role/Admin/alice";
 const REGION = "us-east-1";
@@ -111,11 +112,8 @@ async function browserRun(action: Action): Promise<BrowserRun> {
     }
     // SIGTERM lets playwright close chromium; SIGKILL if that does not end it.
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {
-      try {
-        Deno.kill(pid, signal);
-      } catch {
-        return; // already gone
-      }
+      // Only while it is still this run's browser: once it ended, its pid may be another's.
+      if (!killOwn(pid, signal, `CHROMIUM_BROWSER_DIR=${dir}`)) return;
       await sleep(2000);
     }
   };

@@ -14,7 +14,7 @@ import { escapeForCmd } from "../../lib/platform/browser.ts";
 import { openBrowser } from "../../lib/platform/launch.ts";
 import type { OsName } from "../../lib/runtime/deps.ts";
 import { localPath } from "../support/paths.ts";
-import { posixTest } from "../support/platform.ts";
+import { killOwn, posixTest } from "../support/platform.ts";
 
 const URL_ = "https://example.com/v1/authorize?a=1&b=%2F%25x^y=z&state=abc";
 /** Everything cmd.exe cares about, plus what `start` and PowerShell would trip on. */
@@ -377,11 +377,8 @@ class Bench implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     for (const launch of await this.launches()) {
-      try {
-        Deno.kill(launch.pid, "SIGKILL");
-      } catch {
-        // already ended
-      }
+      // Only a launcher still running: most ended long ago, and their pids may be another's now.
+      killOwn(launch.pid, "SIGKILL", `FAKE_RECORD=${this.record}`);
     }
     await Deno.remove(this.dir, { recursive: true });
   }

@@ -20,3 +20,33 @@ export function posixTest(name: string, fn: (t: Deno.TestContext) => void | Prom
     fn,
   });
 }
+
+/**
+ * Sends `signal` to `pid` only while that pid is still the test's own process, recognised by
+ * `marker` in its environment or command line (Linux: `/proc`). A process that ended long ago may
+ * have left its pid to another one, such as another test's child, which a blind kill would end.
+ * Where there is no `/proc`, the signal is sent as before. Returns whether it was sent.
+ *
+ * @example
+ * ```ts ignore
+ * killOwn(pid, "SIGKILL", `FAKE_RECORD=${record}`);
+ * ```
+ */
+export function killOwn(pid: number, signal: Deno.Signal, marker: string): boolean {
+  if (Deno.build.os === "linux") {
+    let identity: string;
+    try {
+      identity = Deno.readTextFileSync(`/proc/${pid}/environ`) + "\0" +
+        Deno.readTextFileSync(`/proc/${pid}/cmdline`);
+    } catch {
+      return false; // gone, or not ours to read
+    }
+    if (!identity.includes(marker)) return false;
+  }
+  try {
+    Deno.kill(pid, signal);
+    return true;
+  } catch {
+    return false; // already gone
+  }
+}
