@@ -25,10 +25,9 @@ import { dirnameOf, joinPath } from "../runtime/paths.ts";
 import { expandPath, requireHome } from "./home.ts";
 import type { AwsTokenResponse } from "../signin/aws_dialect.ts";
 import { formatExpiresAt, parseExpiresAt } from "./expiry.ts";
-import { sha256Hex } from "../runtime/sha256.ts";
 
-// In modules of their own for the fast path of export-credentials, which needs nothing else here.
-export { formatExpiresAt, parseExpiresAt, sha256Hex };
+// In a module of its own for the fast path of export-credentials, which needs nothing else here.
+export { formatExpiresAt, parseExpiresAt };
 
 /** The `accessToken` object of a cache file. */
 export interface CachedAccessToken {
@@ -80,6 +79,20 @@ export function loginCacheDirectory(deps: Pick<Deps, "env" | "homeDir" | "os">):
  */
 export async function cacheFileName(loginSession: string): Promise<string> {
   return `${await sha256Hex(loginSession)}.json`;
+}
+
+/**
+ * The lowercase hex SHA-256 of a text's UTF-8 bytes: the names of cache files, and digests that
+ * stand for a secret without holding it.
+ *
+ * @example
+ * ```ts
+ * (await sha256Hex("x")).length; // 64
+ * ```
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
 const REQUIRED_TOP = ["accessToken", "clientId", "refreshToken", "dpopKey"] as const;
