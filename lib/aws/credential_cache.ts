@@ -26,7 +26,7 @@
 import type { Deps } from "../runtime/deps.ts";
 import { type ProfileCredentials, resolveProfileCredentials } from "./profile_credentials.ts";
 import { failureLine } from "../errors.ts";
-import { REFRESH_WINDOW_MS } from "./session.ts";
+import { isFresh, REFRESH_WINDOW_MS } from "./expiry.ts";
 
 export { REFRESH_WINDOW_MS };
 
@@ -70,8 +70,8 @@ export function nextStep(
   if (current === undefined || state.failure !== undefined) return "resolve";
   const expiration = current.credentials.expiration;
   if (expiration === undefined) return "serve";
+  if (isFresh(expiration.getTime(), input.now)) return "serve";
   const left = expiration.getTime() - input.now;
-  if (left > REFRESH_WINDOW_MS) return "serve";
   if (left > 0 && input.now - current.resolvedAt < STALE_RETRY_MS) return "serve";
   return "resolve";
 }

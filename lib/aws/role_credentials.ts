@@ -27,7 +27,8 @@ import { FileSystemError, LoginRequiredError, NetworkError } from "../errors.ts"
 import { sanitizeOutsideText } from "../runtime/sanitize.ts";
 import type { CacheLocation } from "./login_cache.ts";
 import { lockWithin } from "./login_cache.ts";
-import { BUSY_LOCK_WAIT_MS, EXPIRED_LOCK_WAIT_MS, REFRESH_WINDOW_MS } from "./session.ts";
+import { BUSY_LOCK_WAIT_MS, EXPIRED_LOCK_WAIT_MS } from "./session.ts";
+import { isFresh } from "./expiry.ts";
 import { lockStep, minutesLeft, staleOrFail } from "./cache_steps.ts";
 import {
   type BaseIdentity,
@@ -93,7 +94,7 @@ export type RoleStep =
 export function nextRoleStep(facts: RoleFacts): RoleStep {
   const valid = facts.expiresAt !== undefined && facts.expiresAt > facts.now;
   const before = lockStep({
-    fresh: facts.expiresAt !== undefined && facts.expiresAt - facts.now > REFRESH_WINDOW_MS,
+    fresh: facts.expiresAt !== undefined && isFresh(facts.expiresAt, facts.now),
     valid,
     lock: facts.lock,
     rereadUnderLock: facts.rereadUnderLock,
