@@ -28,17 +28,8 @@ import {
 } from "./aws/export_memo.ts";
 import { isFresh, parseExpiresAt } from "./aws/expiry.ts";
 import { formatCredentials } from "./aws/export_formats.ts";
-import { homeDirectory, isNotFound, readEnv, toFileInfo } from "./runtime/host.ts";
+import { homeDirectory, readEnv, statOrNull, toFileInfo } from "./runtime/host.ts";
 import { joinPath } from "./runtime/paths.ts";
-
-function statOrNull(read: (path: string) => Deno.FileInfo, path: string): string | null {
-  try {
-    return statValue(toFileInfo(read(path), Deno.build.os));
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-}
 
 /**
  * Whether only the owner can write `path` (POSIX modes; on Windows, where the files inherit the
@@ -60,9 +51,9 @@ function look(kind: ObservationKind, key: string): string | null {
     case "cwd":
       return Deno.cwd();
     case "stat":
-      return statOrNull(Deno.statSync, key);
+      return statValue(statOrNull(Deno.statSync, key));
     case "lstat":
-      return statOrNull(Deno.lstatSync, key);
+      return statValue(statOrNull(Deno.lstatSync, key));
     case "read":
       return Deno.readTextFileSync(key);
   }

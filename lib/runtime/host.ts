@@ -11,7 +11,9 @@ import type { FileInfo } from "./deps.ts";
 
 /**
  * An environment variable; `undefined` when unset, or when the permissions do not cover it (a
- * compiled binary reads only its listed variables), rather than an error.
+ * compiled binary reads only the variables `--allow-env` lists, see `permissions.ts`), rather than
+ * an error, so that `$VAR` in a configured path stays as written instead of failing with
+ * `NotCapable`.
  *
  * @example
  * ```ts ignore
@@ -71,4 +73,25 @@ export function homeDirectory(
   env: (name: string) => string | undefined,
 ): string | undefined {
   return os === "windows" ? env("USERPROFILE") ?? env("HOME") : env("HOME");
+}
+
+/**
+ * `Deno.statSync` or `Deno.lstatSync` of `path` as {@link FileInfo}; `null` when nothing is at the
+ * path.
+ *
+ * @example
+ * ```ts ignore
+ * statOrNull(Deno.statSync, "/home/me/.aws/config")?.isFile; // true
+ * ```
+ */
+export function statOrNull(
+  read: (path: string) => Deno.FileInfo,
+  path: string,
+): FileInfo | null {
+  try {
+    return toFileInfo(read(path), Deno.build.os);
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
 }

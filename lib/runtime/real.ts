@@ -8,7 +8,6 @@
 import {
   type ChildProcess,
   type Deps,
-  type FileInfo,
   type FileLock,
   type FileSystem,
   type HttpServer,
@@ -26,7 +25,7 @@ import { ChildStartError } from "../errors.ts";
 import type { LineReader } from "./line_reader.ts";
 import { permissionFlags } from "./permissions.ts";
 import { dirnameOf, joinPath, resolvePath } from "./paths.ts";
-import { homeDirectory, isNotFound, readEnv, toFileInfo } from "./host.ts";
+import { homeDirectory, isNotFound, readEnv, statOrNull } from "./host.ts";
 
 const encoder = new TextEncoder();
 
@@ -89,23 +88,6 @@ function input(): Input {
   };
 }
 
-/**
- * Reads an environment variable. One that the permissions do not let us read (`--allow-env` lists
- * them, see `lib/runtime/permissions.ts`) is unset as far as aws-login is concerned, so that `$VAR` in a
- * configured path stays as written instead of failing with `NotCapable`.
- */
-async function statOrNull(
-  read: (path: string) => Promise<Deno.FileInfo> | Deno.FileInfo,
-  path: string,
-): Promise<FileInfo | null> {
-  try {
-    return toFileInfo(await read(path), Deno.build.os);
-  } catch (error) {
-    if (isNotFound(error)) return null;
-    throw error;
-  }
-}
-
 /** How many symbolic links a path may go through, as Linux allows. */
 const MAX_LINKS = 40;
 
@@ -166,7 +148,7 @@ async function writeFileAtomic(
 /** Opens a lock file without following a symbolic link, creating it 0600 when missing. */
 async function openLockFile(path: string): Promise<Deno.FsFile> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const info = await statOrNull(Deno.lstat, path);
+    const info = statOrNull(Deno.lstatSync, path);
     if (info === null) {
       try {
         // createNew (O_EXCL) never follows a link, even a dangling one.
@@ -266,8 +248,8 @@ function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
  * they cost about a million instructions each, about a millisecond at every start (see
  * "Performance" in README.md). The files are small local ones that the AWS CLI also reads
  * synchronously; a read that blocked (a FIFO put in a file's place after the `stat` that checks
- * it is a regular file) would block either way. Writes, locks and directory listings stay
- * asynchronous.
+ * it is a regular file) would block either way. Writes, the wait for a lock and directory
+ * listings stay asynchronous.
  */
 const fileSystem: FileSystem = {
   // deno-lint-ignore require-await -- async turns a throw into a rejection
@@ -279,8 +261,10 @@ const fileSystem: FileSystem = {
     return Deno.readFileSync(path);
   },
   writeFileAtomic,
-  stat: (path) => statOrNull(Deno.statSync, path),
-  lstat: (path) => statOrNull(Deno.lstatSync, path),
+  // deno-lint-ignore require-await -- async turns a throw into a rejection
+  stat: async (path) => statOrNull(Deno.statSync, path),
+  // deno-lint-ignore require-await -- async turns a throw into a rejection
+  lstat: async (path) => statOrNull(Deno.lstatSync, path),
   async mkdir(path, options = {}) {
     await Deno.mkdir(path, {
       recursive: true,
@@ -306,7 +290,7 @@ const fileSystem: FileSystem = {
       for await (const entry of Deno.readDir(path)) {
         if (entry.isFile) names.push(entry.name);
         else if (
-          entry.isSymlink && (await statOrNull(Deno.stat, joinPath(path, entry.name)))?.isFile
+          entry.isSymlink && statOrNull(Deno.statSync, joinPath(path, entry.name))?.isFile
         ) {
           names.push(entry.name);
         }
