@@ -8,9 +8,9 @@
  * and working directories, and the files it `stat`s and reads. `export_memo_writer.ts` wraps the
  * dependencies of one run and writes each of those down in order, as an {@link Observation}. When
  * the run only read (no write, lock, network, process, or line on stderr) and served a login
- * session, it keeps the list of what was read and a digest of everything that was seen, with the program's version, the OS and the command line. The next call reads the same
- * things again, in the same order. If it sees the same values, the full program would decide the
- * same again: the fast path prints the credentials of the session file it has just read, if they
+ * session, it keeps the list of what was read and a digest of everything that was seen, with the
+ * program's version, the OS and the command line. The next call reads the same things again, in
+ * the same order. If it sees the same values, the full program would decide the same again: the fast path prints the credentials of the session file it has just read, if they
  * are still fresh (the one input that changes by itself is time). Otherwise it does nothing, and
  * the full program runs.
  *
