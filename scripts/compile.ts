@@ -380,25 +380,27 @@ async function bundle(dir: string): Promise<boolean> {
     console.error(`compile: Cannot read the module graph: ${(error as Error).message}`);
     return false;
   }
+  /** Says why, and leaves neither bundle behind. */
+  const fail = async (...lines: string[]) => {
+    for (const line of lines) console.error(line);
+    for (const path of outputs) await removeIfPresent(path);
+    return false;
+  };
   for (const [index, spec] of BUNDLES.entries()) {
     const output = outputs[index]!;
     const result = await deno(bundleArgs(output, spec.entry, [...spec.external]));
     if (result.code !== 0 || !await exists(output)) {
-      console.error(new TextDecoder().decode(result.stderr).trimEnd());
-      console.error(
+      return await fail(
+        new TextDecoder().decode(result.stderr).trimEnd(),
         `compile: Cannot bundle ${spec.entry} into "${output}" (exit code ${result.code})`,
       );
-      for (const path of outputs) await removeIfPresent(path);
-      return false;
     }
     try {
       let text = await Deno.readTextFile(output);
       if (spec.external.length > 0) text = linkProgram(text);
       await Deno.writeTextFile(output, markCredentialPathEager(text, graph, spec.eager));
     } catch (error) {
-      console.error(`compile: Cannot prepare "${output}": ${(error as Error).message}`);
-      for (const path of outputs) await removeIfPresent(path);
-      return false;
+      return await fail(`compile: Cannot prepare "${output}": ${(error as Error).message}`);
     }
   }
   return true;
